@@ -1,0 +1,112 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Passerelle: one module per concern.
+///
+/// C libraries (system, from Debian)      C*            thin module maps + shims
+/// I/O-free core                          OGCCore       KVP, OGC exceptions, XML writing, bbox, CRS names
+/// XML parsing (libxml2, no DTD/XXE)      SafeXML
+/// Geometry, reprojection, GEOS           Geo
+/// Filters (FES 2.0 / Filter 1.1 / CQL)   Filters
+/// Config model + hot reloader            Config
+/// Vector stores (PostGIS, GeoPackage)    VectorData
+/// Tile storage (ROK4 pyramids)           TileStore
+/// SLD / SE styles                        Styling
+/// Image decoding/encoding (GDAL, Cairo) ImageCodec
+/// Drawing (Cairo)                        Rendering
+/// Shared service plumbing                ServiceKit
+/// One module per OGC service family      WFSService, WMSService, TileServices
+/// HTTP server, dispatch, status, metrics PasserelleServer
+/// The `passerelle` command line          passerelle
+let package = Package(
+    name: "Passerelle",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "passerelle", targets: ["passerelle"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // C libraries
+        .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CProj", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Core, I/O free
+        .target(name: "OGCCore"),
+        .target(name: "SafeXML", dependencies: ["CLibXML2", "OGCCore"]),
+        .target(name: "Geo", dependencies: ["CProj", "CGEOS", "OGCCore"]),
+        .target(name: "Filters", dependencies: ["OGCCore", "SafeXML", "Geo"]),
+        .target(name: "Config", dependencies: [
+            "OGCCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Data and tiles
+        .target(name: "VectorData", dependencies: [
+            "OGCCore", "Geo", "Filters", "Config", "CSQLite",
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "TileStore", dependencies: ["OGCCore", .product(name: "NIOPosix", package: "swift-nio")]),
+
+        // Styling and drawing
+        .target(name: "Styling", dependencies: ["OGCCore", "SafeXML", "Filters", "Geo"]),
+        .target(name: "ImageCodec", dependencies: ["CGDAL", "CCairo"]),
+        .target(name: "Rendering", dependencies: ["OGCCore", "Geo", "Styling", "ImageCodec", "CCairo"]),
+
+        // Services
+        .target(name: "ServiceKit", dependencies: [
+            "OGCCore", "Config",
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "WFSService", dependencies: ["ServiceKit", "VectorData", "Filters", "Geo", "SafeXML"]),
+        .target(name: "WMSService", dependencies: ["ServiceKit", "VectorData", "Styling", "Rendering", "Filters", "Geo", "SafeXML"]),
+        .target(name: "TileServices", dependencies: ["ServiceKit", "TileStore", "ImageCodec", "Geo"]),
+
+        // Server and CLI
+        .target(name: "PasserelleServer", dependencies: [
+            "OGCCore", "Config", "ServiceKit", "VectorData", "TileStore", "Styling",
+            "WFSService", "WMSService", "TileServices",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .executableTarget(name: "passerelle", dependencies: [
+            "PasserelleServer", "Config",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests
+        .testTarget(name: "OGCCoreTests", dependencies: ["OGCCore", "SafeXML"]),
+        .testTarget(name: "GeoTests", dependencies: ["Geo"]),
+        .testTarget(name: "FiltersTests", dependencies: ["Filters"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "TileStoreTests", dependencies: ["TileStore"]),
+        .testTarget(name: "StylingTests", dependencies: ["Styling", "Rendering"]),
+        .testTarget(name: "VectorDataTests", dependencies: ["VectorData"]),
+        .testTarget(name: "WFSServiceTests", dependencies: ["WFSService", "VectorData", "Config", "ServiceKit"]),
+        .testTarget(name: "WMSServiceTests", dependencies: ["WMSService", "VectorData", "Config", "ServiceKit", "ImageCodec"]),
+        .testTarget(name: "TileServicesTests", dependencies: ["TileServices", "TileStore", "Config", "ServiceKit", "ImageCodec"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "PasserelleServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

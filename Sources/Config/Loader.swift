@@ -1,0 +1,249 @@
+import Foundation
+
+/// Reads a config directory into a `ConfigSnapshot`.
+///
+/// Each object is one JSON file (`endpoints/`, `stored_data/`, `configurations/`, `offerings/`), its id being
+/// the file name without `.json`. A file that does not parse or validate is reported as a `ConfigIssue`; if
+/// the previous snapshot had a good version of that object, that version keeps serving.
+public struct ConfigLoader: Sendable {
+    public var directory: URL
+    public var validator: any ConfigValidator
+
+    public init(directory: URL, validator: any ConfigValidator = NoValidator()) {
+        self.directory = directory.standardizedFileURL
+        self.validator = validator
+    }
+
+    public static let folders = ["endpoints", "stored_data", "configurations", "offerings"]
+
+    /// Loads the directory. `previous` supplies the last good versions of objects that now fail.
+    public func load(previous: ConfigSnapshot? = nil) async -> ConfigSnapshot {
+        var issues: [ConfigIssue] = []
+        var hashes: [String: String] = [:]
+
+        // server.json
+        var settings = ServerSettings()
+        let settingsURL = directory.appendingPathComponent("server.json")
+        if let data = try? Data(contentsOf: settingsURL) {
+            hashes["server.json"] = Self.hash(data)
+            do { settings = try JSONDecoder().decode(ServerSettings.self, from: data) } catch {
+                issues.append(Self.issue(for: error, file: "server.json", stale: previous != nil))
+                settings = previous?.settings ?? ServerSettings()
+            }
+        }
+        var snap = ConfigSnapshot(directory: directory, settings: settings)
+        snap.stylesDirectory = resolveDir(settings.stylesDir, defaults: ["../styles", "styles"])
+        snap.tileMatrixSetsDirectory = resolveDir(settings.tileMatrixSetsDir, defaults: ["tilematrixsets", "../tilematrixsets"])
+
+        // 1. Parse every file; on failure fall back to the previous version.
+        let endpoints: [String: Candidate<Endpoint>] = parseFolder("endpoints", previous: previous?.endpoints, issues: &issues, hashes: &hashes) { e, id in e.id = id }
+        let stored: [String: Candidate<StoredData>] = parseFolder("stored_data", previous: previous?.storedData, issues: &issues, hashes: &hashes) { s, id in s.id = id }
+        let configs: [String: Candidate<Configuration>] = parseFolder("configurations", previous: previous?.configurations, issues: &issues, hashes: &hashes) { c, id in c.id = id }
+        let offerings: [String: Candidate<Offering>] = parseFolder("offerings", previous: previous?.offerings, issues: &issues, hashes: &hashes) { o, id in o.id = id }
+        snap.fileHashes = hashes
+
+        // 2. Endpoints: structure, and no two claiming the same path.
+        var pathOwner: [String: String] = [:]
+        for id in endpoints.keys.sorted() {
+            if let e = pick(endpoints[id]!, folder: "endpoints", issues: &issues, check: { e, f in
+                var out = StructuralChecks.check(endpoint: e, file: f)
+                for (i, u) in e.urls.enumerated() {
+                    if let other = pathOwner[u.path], other != id {
+                        out.append(ConfigIssue(file: f, path: "$.urls[\(i)].url", message: "path \(u.path) is already used by endpoint \(other)"))
+                    }
+                }
+                return out
+            }) {
+                for u in e.urls { pathOwner[u.path] = id }
+                snap.endpoints[id] = e
+            }
+        }
+
+        // 3. Stored data: structure, paths resolved, then the outside world.
+        for id in stored.keys.sorted() {
+            var cands = stored[id]!
+            cands.versions = cands.versions.map { v in var v = v; v.value = resolvePaths(v.value); return v }
+            if let s = await pickAsync(cands, folder: "stored_data", issues: &issues, check: { s, f in
+                let structural = StructuralChecks.check(storedData: s, file: f)
+                if !structural.isEmpty { return structural }
+                return await validator.validate(storedData: s, snapshot: snap).map { var i = $0; i.file = f; return i }
+            }) {
+                snap.storedData[id] = s
+            }
+        }
+
+        // 4. Configurations: structure and references, then the outside world (tables, styles).
+        for id in configs.keys.sorted() {
+            if let c = await pickAsync(configs[id]!, folder: "configurations", issues: &issues, check: { c, f in
+                let structural = StructuralChecks.check(configuration: c, file: f, storedData: snap.storedData)
+                if !structural.isEmpty { return structural }
+                return await validator.validate(configuration: c, snapshot: snap).map { var i = $0; i.file = f; return i }
+            }) {
+                snap.configurations[id] = c
+            }
+        }
+
+        // 5. Offerings: references, type match, one layer name per endpoint.
+        var layerOwner: [String: String] = [:]   // endpoint + layer name → offering id
+        for id in offerings.keys.sorted() {
+            if let o = pick(offerings[id]!, folder: "offerings", issues: &issues, check: { o, f in
+                var out: [ConfigIssue] = []
+                guard let c = snap.configurations[o.configuration] else {
+                    return [ConfigIssue(file: f, path: "$.configuration", message: "unknown or invalid configuration \(o.configuration)")]
+                }
+                guard let e = snap.endpoints[o.endpoint] else {
+                    return [ConfigIssue(file: f, path: "$.endpoint", message: "unknown or invalid endpoint \(o.endpoint)")]
+                }
+                if c.type != e.type {
+                    out.append(ConfigIssue(file: f, path: "$.endpoint", message: "a \(c.type.rawValue) configuration cannot be offered on a \(e.type.rawValue) endpoint"))
+                }
+                if !o.open && e.open {
+                    out.append(ConfigIssue(file: f, path: "$.open", message: "a restricted offering (open: false) must be on a private endpoint (open: false)"))
+                }
+                let key = o.endpoint + "\u{0}" + c.layerName
+                if let other = layerOwner[key], other != id {
+                    out.append(ConfigIssue(file: f, path: "$.configuration", message: "layer \(c.layerName) is already offered on endpoint \(o.endpoint) by offering \(other)"))
+                }
+                return out
+            }) {
+                layerOwner[o.endpoint + "\u{0}" + snap.configurations[o.configuration]!.layerName] = id
+                snap.offerings[id] = o
+            }
+        }
+
+        snap.issues = issues
+        snap.generation = (previous?.generation ?? 0) + 1
+        snap.loadedAt = Date()
+        return snap
+    }
+
+    // MARK: - Parsing
+
+    struct Version<T> {
+        var value: T
+        var file: String
+        var isPrevious: Bool
+    }
+
+    /// The versions of one object to try, newest first: the file as it is now (if it parsed), then the
+    /// previous good version (if any and different).
+    struct Candidate<T> {
+        var versions: [Version<T>]
+    }
+
+    private func parseFolder<T: Decodable & Equatable>(
+        _ folder: String, previous: [String: T]?, issues: inout [ConfigIssue], hashes: inout [String: String],
+        setID: (inout T, String) -> Void
+    ) -> [String: Candidate<T>] {
+        var out: [String: Candidate<T>] = [:]
+        let dir = directory.appendingPathComponent(folder)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            let id = String(name.dropLast(5))
+            let rel = folder + "/" + name
+            guard let data = try? Data(contentsOf: dir.appendingPathComponent(name)) else {
+                issues.append(ConfigIssue(file: rel, message: "cannot read the file", stale: previous?[id] != nil))
+                if let p = previous?[id] { out[id] = Candidate(versions: [Version(value: p, file: rel, isPrevious: true)]) }
+                continue
+            }
+            hashes[rel] = Self.hash(data)
+            var versions: [Version<T>] = []
+            do {
+                var v = try JSONDecoder().decode(T.self, from: data)
+                setID(&v, id)
+                versions.append(Version(value: v, file: rel, isPrevious: false))
+            } catch {
+                issues.append(Self.issue(for: error, file: rel, stale: previous?[id] != nil))
+            }
+            if let p = previous?[id], versions.first?.value != p {
+                versions.append(Version(value: p, file: rel, isPrevious: true))
+            }
+            if !versions.isEmpty { out[id] = Candidate(versions: versions) }
+        }
+        return out
+    }
+
+    /// The first version that passes `check`; the problems of the current version are reported.
+    private func pick<T>(_ c: Candidate<T>, folder: String, issues: inout [ConfigIssue],
+                         check: (T, String) -> [ConfigIssue]) -> T? {
+        for v in c.versions {
+            let problems = check(v.value, v.file)
+            if problems.isEmpty {
+                if !v.isPrevious { return v.value }
+                // Mark the reported problems of this file as stale: the previous version serves.
+                for i in issues.indices where issues[i].file == v.file { issues[i].stale = true }
+                return v.value
+            }
+            if !v.isPrevious { issues.append(contentsOf: problems.map { var p = $0; p.stale = c.versions.count > 1; return p }) }
+        }
+        return nil
+    }
+
+    private func pickAsync<T>(_ c: Candidate<T>, folder: String, issues: inout [ConfigIssue],
+                              check: (T, String) async -> [ConfigIssue]) async -> T? {
+        for v in c.versions {
+            let problems = await check(v.value, v.file)
+            if problems.isEmpty {
+                if v.isPrevious { for i in issues.indices where issues[i].file == v.file { issues[i].stale = true } }
+                return v.value
+            }
+            if !v.isPrevious { issues.append(contentsOf: problems.map { var p = $0; p.stale = c.versions.count > 1; return p }) }
+        }
+        return nil
+    }
+
+    // MARK: - Paths
+
+    private func resolveDir(_ configured: String?, defaults: [String]) -> URL {
+        if let c = configured { return resolve(c) }
+        for d in defaults {
+            let u = resolve(d)
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: u.path, isDirectory: &isDir), isDir.boolValue { return u }
+        }
+        return resolve(defaults[0])
+    }
+
+    func resolve(_ path: String) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path).standardizedFileURL
+            : directory.appendingPathComponent(path).standardizedFileURL
+    }
+
+    private func resolvePaths(_ s: StoredData) -> StoredData {
+        var s = s
+        if let p = s.storage.path { s.storage.path = resolve(p).path }
+        return s
+    }
+
+    // MARK: - Errors
+
+    static func issue(for error: any Error, file: String, stale: Bool) -> ConfigIssue {
+        func path(_ keys: [any CodingKey]) -> String {
+            var s = "$"
+            for k in keys {
+                if let i = k.intValue { s += "[\(i)]" } else { s += "." + k.stringValue }
+            }
+            return s
+        }
+        switch error {
+        case DecodingError.keyNotFound(let key, let ctx):
+            return ConfigIssue(file: file, path: path(ctx.codingPath + [key]), message: "missing field \(key.stringValue)", stale: stale)
+        case DecodingError.typeMismatch(let type, let ctx):
+            return ConfigIssue(file: file, path: path(ctx.codingPath), message: "expected \(type): \(ctx.debugDescription)", stale: stale)
+        case DecodingError.valueNotFound(_, let ctx):
+            return ConfigIssue(file: file, path: path(ctx.codingPath), message: "missing value: \(ctx.debugDescription)", stale: stale)
+        case DecodingError.dataCorrupted(let ctx):
+            let underlying = (ctx.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
+            return ConfigIssue(file: file, path: path(ctx.codingPath), message: underlying ?? ctx.debugDescription, stale: stale)
+        default:
+            return ConfigIssue(file: file, message: "\(error)", stale: stale)
+        }
+    }
+
+    static func hash(_ data: Data) -> String {
+        // FNV-1a 64: enough to tell whether a file changed.
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in data { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return String(h, radix: 16) + ":" + String(data.count)
+    }
+}

@@ -1,0 +1,128 @@
+/// Checks that need the outside world (a table exists, an SLD parses, a pyramid descriptor reads), supplied by
+/// the server. Each returns the problems found; an empty list means the object may serve.
+public protocol ConfigValidator: Sendable {
+    func validate(storedData: StoredData, snapshot: ConfigSnapshot) async -> [ConfigIssue]
+    func validate(configuration: Configuration, snapshot: ConfigSnapshot) async -> [ConfigIssue]
+}
+
+/// Accepts everything the loader's own checks accept.
+public struct NoValidator: ConfigValidator {
+    public init() {}
+    public func validate(storedData: StoredData, snapshot: ConfigSnapshot) async -> [ConfigIssue] { [] }
+    public func validate(configuration: Configuration, snapshot: ConfigSnapshot) async -> [ConfigIssue] { [] }
+}
+
+/// Structural checks: the fields each type requires, and the references between objects.
+enum StructuralChecks {
+    static func layerNamePattern(_ s: String) -> Bool {
+        guard let f = s.unicodeScalars.first, f == "_" || (f.isASCII && f.properties.isAlphabetic) else { return false }
+        return s.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)) }
+    }
+
+    static func check(endpoint e: Endpoint, file: String) -> [ConfigIssue] {
+        var out: [ConfigIssue] = []
+        if e.urls.isEmpty { out.append(ConfigIssue(file: file, path: "$.urls", message: "an endpoint needs at least one URL")) }
+        for (i, u) in e.urls.enumerated() {
+            let p = u.path
+            if p.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) || p == "/" {
+                out.append(ConfigIssue(file: file, path: "$.urls[\(i)].url", message: "invalid endpoint path \(u.url)"))
+            }
+            let allowed: Set<String> = switch e.type {
+            case .wfs: ["WFS"]
+            case .wmsVector, .wmsRaster: ["WMS"]
+            case .wmtsTms: ["WMTS", "TMS"]
+            }
+            if !allowed.contains(u.type.uppercased()) {
+                out.append(ConfigIssue(file: file, path: "$.urls[\(i)].type",
+                                       message: "URL type \(u.type) does not fit a \(e.type.rawValue) endpoint (expected \(allowed.sorted().joined(separator: " or ")))"))
+            }
+        }
+        return out
+    }
+
+    static func check(storedData s: StoredData, file: String) -> [ConfigIssue] {
+        var out: [ConfigIssue] = []
+        switch s.type {
+        case .vectorDB:
+            switch s.storage.type.uppercased() {
+            case "POSTGRESQL":
+                if s.storage.connectionEnv == nil && s.storage.service == nil {
+                    out.append(ConfigIssue(file: file, path: "$.storage",
+                                           message: "a POSTGRESQL stored data needs connection_env (an environment variable) or service (a libpq service name)"))
+                }
+            case "FILESYSTEM":
+                if s.storage.path == nil {
+                    out.append(ConfigIssue(file: file, path: "$.storage.path", message: "a FILESYSTEM vector stored data needs the path of a GeoPackage"))
+                }
+            default:
+                out.append(ConfigIssue(file: file, path: "$.storage.type", message: "storage \(s.storage.type) is not supported for VECTOR-DB (POSTGRESQL or FILESYSTEM)"))
+            }
+        case .rok4PyramidRaster, .rok4PyramidVector:
+            if s.storage.type.uppercased() != "FILESYSTEM" && s.storage.type.uppercased() != "FILE" {
+                out.append(ConfigIssue(file: file, path: "$.storage.type", message: "storage \(s.storage.type) is not supported for pyramids yet (FILESYSTEM)"))
+            }
+            if s.storage.path == nil {
+                out.append(ConfigIssue(file: file, path: "$.storage.path", message: "a pyramid needs the path of its descriptor"))
+            }
+        }
+        if let p = s.storage.path, p.split(separator: "/").contains("..") && !p.hasPrefix("/") {
+            // Relative references may not climb out of the config directory.
+            out.append(ConfigIssue(file: file, path: "$.storage.path", message: "a relative path may not contain '..'"))
+        }
+        return out
+    }
+
+    static func check(configuration c: Configuration, file: String, storedData: [String: StoredData]) -> [ConfigIssue] {
+        var out: [ConfigIssue] = []
+        let ti = c.typeInfos
+        if !layerNamePattern(c.layerName) {
+            out.append(ConfigIssue(file: file, path: "$.layer_name", message: "layer_name must match ^[A-Za-z_][A-Za-z0-9_\\-.]*$"))
+        }
+        if c.type != .wfs {
+            if ti.title == nil { out.append(ConfigIssue(file: file, path: "$.type_infos.title", message: "title is required")) }
+            if ti.abstract == nil { out.append(ConfigIssue(file: file, path: "$.type_infos.abstract", message: "abstract is required")) }
+        }
+        if ti.usedData.isEmpty {
+            out.append(ConfigIssue(file: file, path: "$.type_infos.used_data", message: "used_data must not be empty"))
+        }
+        for (i, u) in ti.usedData.enumerated() {
+            let base = "$.type_infos.used_data[\(i)]"
+            guard let sd = storedData[u.storedData] else {
+                out.append(ConfigIssue(file: file, path: base + ".stored_data", message: "unknown stored data \(u.storedData)"))
+                continue
+            }
+            switch c.type {
+            case .wfs, .wmsVector:
+                if sd.type != .vectorDB {
+                    out.append(ConfigIssue(file: file, path: base + ".stored_data", message: "\(c.type.rawValue) needs a VECTOR-DB stored data, \(u.storedData) is \(sd.type.rawValue)"))
+                }
+                let rels = u.relations ?? []
+                if rels.isEmpty { out.append(ConfigIssue(file: file, path: base + ".relations", message: "relations must not be empty")) }
+                for (j, r) in rels.enumerated() {
+                    let rp = "\(base).relations[\(j)]"
+                    if r.table.isEmpty {
+                        out.append(ConfigIssue(file: file, path: rp, message: c.type == .wfs ? "native_name is required" : "name is required"))
+                    } else if let known = sd.typeInfos?.relations, !known.isEmpty, !known.contains(where: { $0.name == r.table }) {
+                        out.append(ConfigIssue(file: file, path: rp, message: "relation \(r.table) is not in stored data \(u.storedData)"))
+                    }
+                    if c.type == .wfs && r.title == nil {
+                        out.append(ConfigIssue(file: file, path: rp + ".title", message: "title is required"))
+                    }
+                    if let p = r.publicName, !layerNamePattern(p) {
+                        out.append(ConfigIssue(file: file, path: rp + ".public_name", message: "invalid public_name \(p)"))
+                    }
+                }
+            case .wmtsTms, .wmsRaster:
+                if sd.type == .vectorDB {
+                    out.append(ConfigIssue(file: file, path: base + ".stored_data", message: "\(c.type.rawValue) needs a ROK4 pyramid, \(u.storedData) is VECTOR-DB"))
+                }
+                if c.type == .wmsRaster && sd.type == .rok4PyramidVector {
+                    out.append(ConfigIssue(file: file, path: base + ".stored_data", message: "WMS-RASTER needs a raster pyramid"))
+                }
+                if u.bottomLevel == nil { out.append(ConfigIssue(file: file, path: base + ".bottom_level", message: "bottom_level is required")) }
+                if u.topLevel == nil { out.append(ConfigIssue(file: file, path: base + ".top_level", message: "top_level is required")) }
+            }
+        }
+        return out
+    }
+}

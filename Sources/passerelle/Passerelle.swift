@@ -1,0 +1,4 @@
+@main
+struct Passerelle {
+    static func main() {}
+}
