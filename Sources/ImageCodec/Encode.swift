@@ -1,0 +1,53 @@
+/// Encoding of rendered or resampled images into the WMS/WMTS output formats.
+public enum ImageEncoder {
+    public struct Options: Sendable {
+        /// zlib level of PNG output (1 fastest … 9 smallest). Maps compress well at low levels.
+        public var pngLevel: Int = 2
+        public var jpegQuality: Int = 85
+        public var webpQuality: Int = 85
+        /// What transparent pixels become in formats without alpha (JPEG).
+        public var background: (UInt8, UInt8, UInt8) = (255, 255, 255)
+
+        public init(pngLevel: Int = 2, jpegQuality: Int = 85, webpQuality: Int = 85,
+                    background: (UInt8, UInt8, UInt8) = (255, 255, 255)) {
+            self.pngLevel = pngLevel; self.jpegQuality = jpegQuality; self.webpQuality = webpQuality
+            self.background = background
+        }
+    }
+
+    /// The formats this build can write (WebP only when GDAL has its driver).
+    public static var availableFormats: [ImageFormat] {
+        ImageFormat.allCases.filter { $0 != .webp || GDALEncoder.isAvailable("WEBP") }
+    }
+
+    /// Encodes `image` (1–4 channels, straight alpha) as `format`.
+    public static func encode(_ image: RasterImage, as format: ImageFormat, options: Options = Options()) throws -> [UInt8] {
+        guard image.width > 0, image.height > 0 else { throw ImageEncodeError.unsupported("an empty image") }
+        switch format {
+        case .png:
+            return try PNGWriter.encode(image, level: options.pngLevel)
+        case .png8:
+            let q = PaletteQuantizer.quantize(image)
+            return try PNGWriter.encodePaletted(width: image.width, height: image.height, indices: q.indices,
+                                                palette: q.palette, level: options.pngLevel)
+        case .jpeg:
+            let rgb = image.channels == 1 ? image : image.flattened(onto: options.background)
+            return try GDALEncoder.encode(rgb, driver: "JPEG", options: ["QUALITY=\(max(1, min(100, options.jpegQuality)))"])
+        case .webp:
+            let img = image.channels == 3 || image.channels == 4 ? image : image.toRGBA()
+            return try GDALEncoder.encode(img, driver: "WEBP", options: ["QUALITY=\(max(1, min(100, options.webpQuality)))"])
+        }
+    }
+}
+
+public enum ImageEncodeError: Error, CustomStringConvertible {
+    case unsupported(String)
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .unsupported(let s): "cannot encode \(s)"
+        case .failed(let s): s
+        }
+    }
+}

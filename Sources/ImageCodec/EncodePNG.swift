@@ -1,0 +1,130 @@
+import CGDAL
+
+/// A PNG writer: truecolour (gray, gray+alpha, RGB, RGBA) or paletted, compressed with zlib at a chosen level
+/// (low levels are several times faster than libpng's default and cost little size on maps).
+enum PNGWriter {
+    /// PNG of an 8-bit image with 1–4 channels. Rows are filtered with the cheapest of None/Sub/Up (sum of
+    /// absolute differences heuristic).
+    static func encode(_ image: RasterImage, level: Int) throws -> [UInt8] {
+        let colourType: UInt8
+        switch image.channels {
+        case 1: colourType = 0
+        case 2: colourType = 4
+        case 3: colourType = 2
+        case 4: colourType = 6
+        default: throw ImageEncodeError.unsupported("PNG of \(image.channels) channels")
+        }
+        let bpp = image.channels
+        let rowBytes = image.width * bpp
+        var raw = [UInt8](repeating: 0, count: (rowBytes + 1) * image.height)
+        image.pixels.withUnsafeBufferPointer { src in
+            raw.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<image.height {
+                    filterRow(src: src, row: y, rowBytes: rowBytes, bpp: bpp, dst: dst, at: y * (rowBytes + 1))
+                }
+            }
+        }
+        var out = signature
+        out += chunk("IHDR", header(image.width, image.height, colourType))
+        out += chunk("IDAT", try deflate(raw, level: level))
+        out += chunk("IEND", [])
+        return out
+    }
+
+    /// PNG of palette indices (one byte per pixel) with its palette (RGBA entries, at most 256).
+    static func encodePaletted(width: Int, height: Int, indices: [UInt8], palette: [(UInt8, UInt8, UInt8, UInt8)],
+                               level: Int) throws -> [UInt8] {
+        guard !palette.isEmpty, palette.count <= 256, indices.count == width * height else {
+            throw ImageEncodeError.unsupported("a palette of \(palette.count) colours")
+        }
+        var raw = [UInt8](repeating: 0, count: (width + 1) * height)
+        indices.withUnsafeBufferPointer { src in
+            raw.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<height {
+                    // Filter None: paletted data does not benefit from prediction.
+                    let o = y * (width + 1)
+                    dst[o] = 0
+                    for x in 0..<width { dst[o + 1 + x] = src[y * width + x] }
+                }
+            }
+        }
+        var plte: [UInt8] = []; plte.reserveCapacity(palette.count * 3)
+        for p in palette { plte += [p.0, p.1, p.2] }
+        var trns = palette.map { $0.3 }
+        while let last = trns.last, last == 255 { trns.removeLast() }
+        var out = signature
+        out += chunk("IHDR", header(width, height, 3))
+        out += chunk("PLTE", plte)
+        if !trns.isEmpty { out += chunk("tRNS", trns) }
+        out += chunk("IDAT", try deflate(raw, level: level))
+        out += chunk("IEND", [])
+        return out
+    }
+
+    private static let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
+
+    private static func header(_ w: Int, _ h: Int, _ colourType: UInt8) -> [UInt8] {
+        be32(UInt32(w)) + be32(UInt32(h)) + [8, colourType, 0, 0, 0]
+    }
+
+    private static func filterRow(src: UnsafeBufferPointer<UInt8>, row y: Int, rowBytes: Int, bpp: Int,
+                                  dst: UnsafeMutableBufferPointer<UInt8>, at o: Int) {
+        let s = y * rowBytes
+        var costNone = 0, costSub = 0, costUp = 0
+        for i in 0..<rowBytes {
+            let v = src[s + i]
+            let left: UInt8 = i >= bpp ? src[s + i - bpp] : 0
+            let up: UInt8 = y > 0 ? src[s + i - rowBytes] : 0
+            costNone += Int(Int8(bitPattern: v).magnitude)
+            costSub += Int(Int8(bitPattern: v &- left).magnitude)
+            costUp += Int(Int8(bitPattern: v &- up).magnitude)
+        }
+        let filter: UInt8 = costSub <= costUp ? (costSub < costNone ? 1 : 0) : (costUp < costNone ? 2 : 0)
+        dst[o] = filter
+        for i in 0..<rowBytes {
+            let v = src[s + i]
+            switch filter {
+            case 1: dst[o + 1 + i] = v &- (i >= bpp ? src[s + i - bpp] : 0)
+            case 2: dst[o + 1 + i] = v &- (y > 0 ? src[s + i - rowBytes] : 0)
+            default: dst[o + 1 + i] = v
+            }
+        }
+    }
+
+    /// A zlib stream (what IDAT holds) through GDAL's zlib/libdeflate binding.
+    static func deflate(_ data: [UInt8], level: Int) throws -> [UInt8] {
+        var outLen = 0
+        let p = data.withUnsafeBytes { raw in
+            CPLZLibDeflate(raw.baseAddress, raw.count, Int32(max(1, min(9, level))), nil, 0, &outLen)
+        }
+        guard let p else { throw ImageEncodeError.failed("zlib compression failed") }
+        defer { VSIFree(p) }
+        return Array(UnsafeRawBufferPointer(start: p, count: outLen))
+    }
+
+    private static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let t = Array(type.utf8)
+        var crc = CRC32()
+        crc.update(t); crc.update(data)
+        return be32(UInt32(data.count)) + t + data + be32(crc.value)
+    }
+
+    private static func be32(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+    }
+}
+
+/// CRC-32 (ISO 3309, as PNG chunks use).
+struct CRC32 {
+    private static let table: [UInt32] = (0..<256).map { n -> UInt32 in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+    private var c: UInt32 = 0xFFFF_FFFF
+    mutating func update(_ bytes: [UInt8]) {
+        let t = CRC32.table
+        for b in bytes { c = t[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+    }
+    var value: UInt32 { c ^ 0xFFFF_FFFF }
+}
