@@ -1,0 +1,17 @@
+import OGCCore
+
+/// Where filter errors are reported: the KVP parameter (`FILTER`, `CQL_FILTER`) or the XML body.
+public struct FilterLimits: Sendable, Equatable {
+    /// Largest filter accepted, in bytes of its text.
+    public var maxBytes: Int
+    /// Deepest nesting of logical operators accepted.
+    public var maxDepth: Int
+    /// The parameter errors point at.
+    public var locator: String
+
+    public init(maxBytes: Int = 128 * 1024, maxDepth: Int = 32, locator: String = "FILTER") {
+        self.maxBytes = maxBytes; self.maxDepth = maxDepth; self.locator = locator
+    }
+
+    func error(_ message: String) -> OGCError { OGCError(.invalidParameterValue, locator: locator, message) }
+}
