@@ -33,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C libraries
@@ -50,6 +53,7 @@ let package = Package(
         .target(name: "Filters", dependencies: ["OGCCore", "SafeXML", "Geo"]),
         .target(name: "Config", dependencies: [
             "OGCCore",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -72,6 +76,7 @@ let package = Package(
             "OGCCore", "Config",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -81,12 +86,13 @@ let package = Package(
 
         // Server and CLI
         .target(name: "PasserelleServer", dependencies: [
-            "OGCCore", "Config", "ServiceKit", "VectorData", "TileStore", "Styling",
-            "WFSService", "WMSService", "TileServices",
+            "OGCCore", "Config", "ServiceKit",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "passerelle", dependencies: [
             "PasserelleServer", "Config",

@@ -14,7 +14,7 @@ public struct ConfigLoader: Sendable {
         self.validator = validator
     }
 
-    public static let folders = ["endpoints", "stored_data", "configurations", "offerings"]
+    public static let folders = ["endpoints", "stored_data", "configurations", "offerings", "permissions", "keys"]
 
     /// Loads the directory. `previous` supplies the last good versions of objects that now fail.
     public func load(previous: ConfigSnapshot? = nil) async -> ConfigSnapshot {
@@ -40,6 +40,9 @@ public struct ConfigLoader: Sendable {
         let stored: [String: Candidate<StoredData>] = parseFolder("stored_data", previous: previous?.storedData, issues: &issues, hashes: &hashes) { s, id in s.id = id }
         let configs: [String: Candidate<Configuration>] = parseFolder("configurations", previous: previous?.configurations, issues: &issues, hashes: &hashes) { c, id in c.id = id }
         let offerings: [String: Candidate<Offering>] = parseFolder("offerings", previous: previous?.offerings, issues: &issues, hashes: &hashes) { o, id in o.id = id }
+        let permissions: [String: Candidate<Permission>] = parseFolder("permissions", previous: previous?.permissions, issues: &issues, hashes: &hashes) { p, id in p.id = id }
+        let previousKeys = Dictionary(previous?.keys.keys.map { ($0.id, $0) } ?? [], uniquingKeysWith: { a, _ in a })
+        let keys: [String: Candidate<APIKey>] = parseFolder("keys", previous: previousKeys, issues: &issues, hashes: &hashes) { k, id in k.id = id }
         snap.fileHashes = hashes
 
         // 2. Endpoints: structure, and no two claiming the same path.
@@ -111,6 +114,31 @@ public struct ConfigLoader: Sendable {
             }
         }
 
+        // 6. Permissions and keys (references to offerings are checked at use: a permission may outlive one).
+        for id in permissions.keys.sorted() {
+            if let p = pick(permissions[id]!, folder: "permissions", issues: &issues, check: { _, _ in [] }) {
+                snap.permissions[id] = p
+            }
+        }
+        var ring: [APIKey] = []
+        for id in keys.keys.sorted() {
+            if let k = pick(keys[id]!, folder: "keys", issues: &issues, check: { k, f in
+                if k.typeInfos.hash != nil {
+                    return [ConfigIssue(file: f, path: "$.type_infos.hash", message: "keys are stored hashed: put the SHA-256 of the key in type_infos.hash_sha256 (passerelle hash-key KEY)")]
+                }
+                guard let h = k.typeInfos.hashSHA256, hexBytes(h)?.count == 32 else {
+                    return [ConfigIssue(file: f, path: "$.type_infos.hash_sha256", message: "hash_sha256 must be 64 hexadecimal digits")]
+                }
+                return k.accesses.enumerated().compactMap { i, a in
+                    snap.permissions[a.permission] == nil
+                        ? ConfigIssue(file: f, path: "$.accesses[\(i)].permission", message: "unknown permission \(a.permission)") : nil
+                }
+            }) {
+                ring.append(k)
+            }
+        }
+        snap.keys = KeyRing(ring)
+
         snap.issues = issues
         snap.generation = (previous?.generation ?? 0) + 1
         snap.loadedAt = Date()
@@ -153,7 +181,13 @@ public struct ConfigLoader: Sendable {
                 setID(&v, id)
                 versions.append(Version(value: v, file: rel, isPrevious: false))
             } catch {
-                issues.append(Self.issue(for: error, file: rel, stale: previous?[id] != nil))
+                var issue = Self.issue(for: error, file: rel, stale: previous?[id] != nil)
+                do { _ = try JSONSerialization.jsonObject(with: data) } catch {
+                    // Not JSON at all: say where the syntax breaks.
+                    let detail = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
+                    issue.message = "invalid JSON: " + detail
+                }
+                issues.append(issue)
             }
             if let p = previous?[id], versions.first?.value != p {
                 versions.append(Version(value: p, file: rel, isPrevious: true))
@@ -233,8 +267,12 @@ public struct ConfigLoader: Sendable {
         case DecodingError.valueNotFound(_, let ctx):
             return ConfigIssue(file: file, path: path(ctx.codingPath), message: "missing value: \(ctx.debugDescription)", stale: stale)
         case DecodingError.dataCorrupted(let ctx):
-            let underlying = (ctx.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
-            return ConfigIssue(file: file, path: path(ctx.codingPath), message: underlying ?? ctx.debugDescription, stale: stale)
+            var message = ctx.debugDescription
+            if let u = ctx.underlyingError {
+                let detail = ((u as NSError).userInfo["NSDebugDescription"] as? String) ?? "\(u)"
+                message += " " + detail
+            }
+            return ConfigIssue(file: file, path: path(ctx.codingPath), message: message, stale: stale)
         default:
             return ConfigIssue(file: file, message: "\(error)", stale: stale)
         }

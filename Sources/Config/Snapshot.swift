@@ -29,6 +29,8 @@ public struct ConfigSnapshot: Sendable {
     public var storedData: [String: StoredData]
     public var configurations: [String: Configuration]
     public var offerings: [String: Offering]
+    public var permissions: [String: Permission]
+    public var keys: KeyRing
     public var issues: [ConfigIssue]
     /// Content hash of each loaded file (by path relative to the directory), to tell what changed.
     public var fileHashes: [String: String]
@@ -40,7 +42,7 @@ public struct ConfigSnapshot: Sendable {
         self.settings = settings
         stylesDirectory = directory.appendingPathComponent("styles")
         tileMatrixSetsDirectory = directory.appendingPathComponent("tilematrixsets")
-        endpoints = [:]; storedData = [:]; configurations = [:]; offerings = [:]
+        endpoints = [:]; storedData = [:]; configurations = [:]; offerings = [:]; permissions = [:]; keys = KeyRing()
         issues = []; fileHashes = [:]
     }
 

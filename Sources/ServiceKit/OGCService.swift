@@ -1,4 +1,5 @@
 import Config
+import HTTPTypes
 import Hummingbird
 import Logging
 import OGCCore

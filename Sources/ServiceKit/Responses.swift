@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import OGCCore
 
@@ -27,12 +28,4 @@ extension Response {
     public static func ogcError(_ error: OGCError, flavour: ExceptionFlavour) -> Response {
         text(error.report(flavour), contentType: flavour.contentType, status: HTTPResponse.Status(code: error.status))
     }
-}
-
-extension HTTPField.Name {
-    public static let accessControlAllowOrigin = Self("Access-Control-Allow-Origin")!
-    public static let accessControlAllowMethods = Self("Access-Control-Allow-Methods")!
-    public static let accessControlAllowHeaders = Self("Access-Control-Allow-Headers")!
-    public static let accessControlExposeHeaders = Self("Access-Control-Expose-Headers")!
-    public static let accessControlMaxAge = Self("Access-Control-Max-Age")!
 }

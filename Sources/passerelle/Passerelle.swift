@@ -1,4 +1,11 @@
+import ArgumentParser
+
 @main
-struct Passerelle {
-    static func main() {}
+struct Passerelle: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "passerelle",
+        abstract: "An OGC map service gateway: WMS, WFS, WMTS and TMS from a hot-reloaded config directory.",
+        subcommands: [Serve.self, CheckConfig.self, HashKey.self],
+        defaultSubcommand: Serve.self
+    )
 }

@@ -1,0 +1,59 @@
+import Config
+import Foundation
+import Hummingbird
+import Logging
+import ServiceKit
+
+/// Everything a running server is made of, built from a config directory.
+public struct PasserelleApp: Sendable {
+    public let store: ConfigStore
+    public let reloader: Reloader
+    public let dispatcher: Dispatcher
+    public let metrics: ServerMetrics
+    let status: StatusEndpoints
+
+    /// Loads the config directory and the capabilities templates, and builds the services.
+    public static func make(configDirectory: URL, templatesDirectory: URL? = nil,
+                            logger: Logger = Logger(label: "passerelle")) async throws -> PasserelleApp {
+        let loader = ConfigLoader(directory: configDirectory, validator: ServerValidator())
+        let (reloader, store) = await Reloader.initial(loader: loader, logger: logger)
+        let metrics = ServerMetrics()
+        let first = store.current
+        metrics.setGeneration(first.generation, issues: first.issues.count)
+        await reloader.addObserver { snap in metrics.recordReload(generation: snap.generation, issues: snap.issues.count) }
+        let templatesDir = templatesDirectory ?? Self.defaultTemplatesDirectory(config: configDirectory)
+        let templates = try await TemplateLibrary(directory: templatesDir)
+        let services = ServiceFactory.make(store: store, logger: logger)
+        let dispatcher = Dispatcher(store: store, services: services, templates: templates, metrics: metrics, logger: logger)
+        let status = StatusEndpoints(store: store, metrics: metrics, readiness: { snap in await services.readiness(snap) })
+        return PasserelleApp(store: store, reloader: reloader, dispatcher: dispatcher, metrics: metrics, status: status)
+    }
+
+    /// `capabilities-templates/` beside the config directory, else in the working directory.
+    static func defaultTemplatesDirectory(config: URL) -> URL {
+        let candidates = [config.deletingLastPathComponent().appendingPathComponent("capabilities-templates"),
+                          URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("capabilities-templates")]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
+    }
+
+    /// The Hummingbird application: the responder, plus the config watcher as a service.
+    public func application(host: String, port: Int, logger: Logger = Logger(label: "passerelle")) -> some ApplicationProtocol {
+        let responder = PasserelleResponder(dispatcher: dispatcher, status: status)
+        let watch = ConfigWatchService(reloader: reloader, store: store, watcher: DirectoryWatcher())
+        return Application(responder: responder,
+                           configuration: .init(address: .hostname(host, port: port), serverName: "Passerelle"),
+                           services: [watch], logger: logger)
+    }
+
+    /// A responder without the watcher, for in-process tests.
+    public func responder() -> some HTTPResponder<BasicRequestContext> {
+        PasserelleResponder(dispatcher: dispatcher, status: status)
+    }
+}
+
+extension PasserelleApp {
+    /// Loads a config directory with every check the server makes, without serving it.
+    public static func check(configDirectory: URL) async -> ConfigSnapshot {
+        await ConfigLoader(directory: configDirectory, validator: ServerValidator()).load(previous: nil)
+    }
+}

@@ -1,0 +1,56 @@
+import Config
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// `/health`, `/ready`, `/status`, `/metrics`.
+struct StatusEndpoints: Sendable {
+    let store: ConfigStore
+    let metrics: ServerMetrics
+    let readiness: @Sendable (ConfigSnapshot) async -> [String: String]
+
+    func respond(path: String) async -> Response? {
+        switch path {
+        case "/health":
+            return .text("ok\n", contentType: "text/plain; charset=utf-8")
+        case "/ready":
+            let snap = store.current
+            let problems = await readiness(snap)
+            let body = Self.json(["ready": problems.isEmpty, "stores": problems.isEmpty ? [:] : problems] as [String: Any])
+            return .text(body, contentType: "application/json", status: problems.isEmpty ? .ok : .serviceUnavailable)
+        case "/status":
+            return .text(Self.status(store.current), contentType: "application/json")
+        case "/metrics":
+            return .bytes(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        default:
+            return nil
+        }
+    }
+
+    static func status(_ s: ConfigSnapshot) -> String {
+        let f = ISO8601DateFormatter()
+        let loaded: [String: Any] = [
+            "endpoints": s.endpoints.keys.sorted(),
+            "stored_data": s.storedData.keys.sorted(),
+            "configurations": s.configurations.keys.sorted(),
+            "offerings": s.offerings.keys.sorted(),
+            "permissions": s.permissions.keys.sorted(),
+            "keys": s.keys.keys.map(\.id).sorted(),
+        ]
+        let errors: [[String: Any]] = s.issues.map {
+            ["file": $0.file, "path": $0.path, "message": $0.message, "last_good_version_serving": $0.stale]
+        }
+        return json([
+            "generation": s.generation,
+            "last_reload": f.string(from: s.loadedAt),
+            "config_directory": s.directory.path,
+            "loaded": loaded,
+            "errors": errors,
+        ] as [String: Any])
+    }
+
+    static func json(_ o: Any) -> String {
+        guard let d = try? JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys]) else { return "{}" }
+        return String(decoding: d, as: UTF8.self) + "\n"
+    }
+}

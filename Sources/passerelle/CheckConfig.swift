@@ -1,0 +1,39 @@
+import ArgumentParser
+import Config
+import Foundation
+import PasserelleServer
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate every file of a config directory; print each error with its file and JSON path.",
+        discussion: "Exits 0 when every file is valid, 1 otherwise.")
+
+    @Argument(help: "The config directory.")
+    var directory: String
+
+    func run() async throws {
+        let dir = URL(fileURLWithPath: directory).standardizedFileURL
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
+            print("error: \(dir.path) is not a directory")
+            throw ExitCode(1)
+        }
+        let snap = await PasserelleApp.check(configDirectory: dir)
+        for issue in snap.issues { print("error: \(issue.file): \(issue.path): \(issue.message)") }
+        print("\(snap.endpoints.count) endpoints, \(snap.storedData.count) stored data, \(snap.configurations.count) configurations, "
+              + "\(snap.offerings.count) offerings, \(snap.keys.keys.count) keys; \(snap.issues.count) errors")
+        if !snap.issues.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct HashKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash-key",
+        abstract: "Print the SHA-256 of an API key, for type_infos.hash_sha256 in keys/<id>.json.")
+
+    @Argument(help: "The key.")
+    var key: String
+
+    func run() throws { print(APIKey.hash(key)) }
+}
