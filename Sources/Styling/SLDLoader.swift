@@ -1,0 +1,51 @@
+import Foundation
+import OGCCore
+import Synchronization
+
+/// Reads SLD files of the styles directory, caching the parsed result by file content (an edited file is parsed
+/// again, an unchanged one is not).
+public final class SLDLoader: Sendable {
+    public struct Loaded: Sendable {
+        public var sld: StyledLayerDescriptor
+        public var warnings: [String]
+    }
+
+    private let cache = Mutex<[String: (content: Data, loaded: Loaded)]>([:])
+
+    public init() {}
+
+    /// Parses one SLD file. Throws `OGCError` when the file cannot be read or is not a usable SLD.
+    /// This is the hook the server's config validator calls.
+    public static func load(_ url: URL) throws -> (StyledLayerDescriptor, [String]) {
+        let l = try SLDLoader().load(url)
+        return (l.sld, l.warnings)
+    }
+
+    public func load(_ url: URL) throws -> Loaded {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw OGCError(.noApplicableCode, locator: "style", "Cannot read the style file \(url.lastPathComponent)")
+        }
+        let key = url.standardizedFileURL.path
+        if let hit = cache.withLock({ $0[key] }), hit.content == data { return hit.loaded }
+        var parser = SLDParser(graphicsDirectory: url.deletingLastPathComponent().path)
+        let sld: StyledLayerDescriptor
+        do { sld = try parser.parse(Array(data), maxBytes: 16 << 20) } catch {
+            throw OGCError(error.code, locator: url.lastPathComponent, "\(url.lastPathComponent): \(error.message)")
+        }
+        let loaded = Loaded(sld: sld, warnings: parser.warnings)
+        cache.withLock { $0[key] = (data, loaded) }
+        return loaded
+    }
+
+    /// The file of style `name` (without extension) in `directory`: `name.sld`, else `name.xml`.
+    /// Nil when the name could escape the directory or no such file exists.
+    public static func file(named name: String, in directory: URL) -> URL? {
+        guard !name.isEmpty, !name.contains("/"), !name.contains("\\"), name != "..", !name.hasPrefix(".") else { return nil }
+        for ext in ["sld", "xml"] {
+            let u = directory.appendingPathComponent(name + "." + ext)
+            if FileManager.default.fileExists(atPath: u.path) { return u }
+        }
+        return nil
+    }
+}

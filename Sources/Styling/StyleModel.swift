@@ -1,0 +1,295 @@
+import Filters
+import Geo
+
+/// A parsed SLD document (SLD 1.0.0, or SLD 1.1.0 with SE 1.1.0 symbology), reduced to what Passerelle draws.
+public struct StyledLayerDescriptor: Sendable, Equatable {
+    /// "1.0.0" or "1.1.0".
+    public var version: String
+    public var name: String?
+    public var layers: [StyledLayer]
+
+    public init(version: String, name: String? = nil, layers: [StyledLayer]) {
+        self.version = version; self.name = name; self.layers = layers
+    }
+
+    /// The layer styling `table`: the NamedLayer/UserLayer of that name, else the only layer there is.
+    public func layer(named table: String) -> StyledLayer? {
+        layers.first { $0.name == table } ?? (layers.count == 1 ? layers[0] : nil)
+    }
+}
+
+/// A NamedLayer or a UserLayer with its user styles.
+public struct StyledLayer: Sendable, Equatable {
+    public var name: String?
+    public var isUserLayer: Bool
+    public var styles: [UserStyle]
+
+    public init(name: String?, isUserLayer: Bool = false, styles: [UserStyle]) {
+        self.name = name; self.isUserLayer = isUserLayer; self.styles = styles
+    }
+
+    /// The style marked IsDefault, else the first one.
+    public var defaultStyle: UserStyle? { styles.first { $0.isDefault } ?? styles.first }
+}
+
+public struct UserStyle: Sendable, Equatable {
+    public var name: String?
+    public var title: String?
+    public var abstract: String?
+    public var isDefault: Bool
+    public var featureTypeStyles: [FeatureTypeStyle]
+
+    public init(name: String? = nil, title: String? = nil, abstract: String? = nil, isDefault: Bool = false,
+                featureTypeStyles: [FeatureTypeStyle]) {
+        self.name = name; self.title = title; self.abstract = abstract; self.isDefault = isDefault
+        self.featureTypeStyles = featureTypeStyles
+    }
+
+    public var rules: [Rule] { featureTypeStyles.flatMap(\.rules) }
+
+    /// The smallest MinScaleDenominator and largest MaxScaleDenominator over the rules (nil: unbounded).
+    public var scaleRange: (min: Double?, max: Double?) {
+        let rs = rules
+        guard !rs.isEmpty else { return (nil, nil) }
+        let mins = rs.map(\.minScaleDenominator), maxs = rs.map(\.maxScaleDenominator)
+        let lo: Double? = mins.contains(where: { $0 == nil }) ? nil : mins.compactMap { $0 }.min()
+        let hi: Double? = maxs.contains(where: { $0 == nil }) ? nil : maxs.compactMap { $0 }.max()
+        return (lo, hi)
+    }
+}
+
+public struct FeatureTypeStyle: Sendable, Equatable {
+    public var name: String?
+    public var rules: [Rule]
+    public init(name: String? = nil, rules: [Rule]) { self.name = name; self.rules = rules }
+}
+
+public struct Rule: Sendable, Equatable {
+    public var name: String?
+    public var title: String?
+    public var abstract: String?
+    /// The rule applies when minScaleDenominator <= scale < maxScaleDenominator.
+    public var minScaleDenominator: Double?
+    public var maxScaleDenominator: Double?
+    public var filter: Filter?
+    /// ElseFilter: applies to the features no other rule of its FeatureTypeStyle (at this scale) took.
+    public var isElse: Bool
+    public var symbolizers: [Symbolizer]
+
+    public init(name: String? = nil, title: String? = nil, abstract: String? = nil, minScaleDenominator: Double? = nil,
+                maxScaleDenominator: Double? = nil, filter: Filter? = nil, isElse: Bool = false, symbolizers: [Symbolizer]) {
+        self.name = name; self.title = title; self.abstract = abstract
+        self.minScaleDenominator = minScaleDenominator; self.maxScaleDenominator = maxScaleDenominator
+        self.filter = filter; self.isElse = isElse; self.symbolizers = symbolizers
+    }
+
+    public func applies(atScale scale: Double) -> Bool {
+        if let m = minScaleDenominator, scale < m { return false }
+        if let m = maxScaleDenominator, scale >= m { return false }
+        return true
+    }
+}
+
+public enum Symbolizer: Sendable, Equatable {
+    case polygon(PolygonSymbolizer)
+    case line(LineSymbolizer)
+    case point(PointSymbolizer)
+    case text(TextSymbolizer)
+}
+
+/// An sRGB colour with its opacity (0…1).
+public struct Colour: Sendable, Hashable {
+    public var r: UInt8, g: UInt8, b: UInt8
+    public var opacity: Double
+
+    public init(r: UInt8, g: UInt8, b: UInt8, opacity: Double = 1) {
+        self.r = r; self.g = g; self.b = b; self.opacity = opacity
+    }
+
+    public static let black = Colour(r: 0, g: 0, b: 0)
+    public static let white = Colour(r: 255, g: 255, b: 255)
+    public static let grey = Colour(r: 128, g: 128, b: 128)
+
+    /// `#RRGGBB`, `#RGB`, `0xRRGGBB` (SLD writes colours as hex).
+    public static func parse(_ raw: String) -> Colour? {
+        var s = Substring(raw.trimmingCharacters(in: " \t\r\n"))
+        if s.hasPrefix("#") { s = s.dropFirst() } else if s.lowercased().hasPrefix("0x") { s = s.dropFirst(2) } else { return nil }
+        if s.count == 3 { s = Substring(s.map { "\($0)\($0)" }.joined()) }
+        guard s.count == 6, let v = UInt32(s, radix: 16) else { return nil }
+        return Colour(r: UInt8(v >> 16), g: UInt8((v >> 8) & 0xFF), b: UInt8(v & 0xFF))
+    }
+
+    public var hex: String {
+        let h = String((Int(r) << 16 | Int(g) << 8 | Int(b)), radix: 16, uppercase: true)
+        return "#" + String(repeating: "0", count: 6 - h.count) + h
+    }
+
+    public func with(opacity o: Double) -> Colour { var c = self; c.opacity = o; return c }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+public struct Fill: Sendable, Equatable {
+    public var colour: Colour
+    /// A repeated graphic instead of a plain colour (GraphicFill).
+    public var graphicFill: Graphic? {
+        get { graphicFillStorage.first }
+        set { graphicFillStorage = newValue.map { [$0] } ?? [] }
+    }
+    // An array breaks the Fill → Graphic → Mark → Fill recursion of value types.
+    private var graphicFillStorage: [Graphic] = []
+    public init(colour: Colour = Colour.grey, graphicFill: Graphic? = nil) { self.colour = colour; self.graphicFill = graphicFill }
+}
+
+public enum LineJoin: String, Sendable { case miter = "mitre", round, bevel }
+public enum LineCap: String, Sendable { case butt, round, square }
+
+public struct Stroke: Sendable, Equatable {
+    public var colour: Colour
+    public var width: Double
+    public var dashArray: [Double]?
+    public var dashOffset: Double
+    public var lineJoin: LineJoin
+    public var lineCap: LineCap
+    /// A graphic repeated along the line (GraphicStroke): not drawn, kept to report it.
+    public init(colour: Colour = .black, width: Double = 1, dashArray: [Double]? = nil, dashOffset: Double = 0,
+                lineJoin: LineJoin = .miter, lineCap: LineCap = .butt) {
+        self.colour = colour; self.width = width; self.dashArray = dashArray; self.dashOffset = dashOffset
+        self.lineJoin = lineJoin; self.lineCap = lineCap
+    }
+}
+
+public enum MarkShape: String, Sendable, CaseIterable {
+    case circle, square, triangle, star, cross, x
+}
+
+public struct Mark: Sendable, Equatable {
+    public var shape: MarkShape
+    public var fill: Fill?
+    public var stroke: Stroke?
+    public init(shape: MarkShape = .square, fill: Fill? = Fill(), stroke: Stroke? = Stroke()) {
+        self.shape = shape; self.fill = fill; self.stroke = stroke
+    }
+}
+
+/// A PNG file from the styles directory (never fetched from the network).
+public struct ExternalGraphic: Sendable, Equatable {
+    public var path: String
+    public var format: String
+    public init(path: String, format: String) { self.path = path; self.format = format }
+}
+
+public struct Graphic: Sendable, Equatable {
+    /// The first usable of the Mark/ExternalGraphic alternatives.
+    public var mark: Mark?
+    public var external: ExternalGraphic?
+    /// Size in pixels (height); nil: the mark's default (6) or the image's own size.
+    public var size: Double?
+    public var opacity: Double
+    /// Degrees clockwise.
+    public var rotation: Double
+    public var displacement: (x: Double, y: Double)
+    public var anchor: (x: Double, y: Double)
+
+    public init(mark: Mark? = Mark(), external: ExternalGraphic? = nil, size: Double? = nil, opacity: Double = 1,
+                rotation: Double = 0, displacement: (x: Double, y: Double) = (0, 0), anchor: (x: Double, y: Double) = (0.5, 0.5)) {
+        self.mark = mark; self.external = external; self.size = size; self.opacity = opacity; self.rotation = rotation
+        self.displacement = displacement; self.anchor = anchor
+    }
+
+    public static func == (a: Graphic, b: Graphic) -> Bool {
+        a.mark == b.mark && a.external == b.external && a.size == b.size && a.opacity == b.opacity && a.rotation == b.rotation
+            && a.displacement == b.displacement && a.anchor == b.anchor
+    }
+}
+
+public struct PolygonSymbolizer: Sendable, Equatable {
+    public var fill: Fill?
+    public var stroke: Stroke?
+    public init(fill: Fill? = Fill(), stroke: Stroke? = nil) { self.fill = fill; self.stroke = stroke }
+}
+
+public struct LineSymbolizer: Sendable, Equatable {
+    public var stroke: Stroke
+    public init(stroke: Stroke = Stroke()) { self.stroke = stroke }
+}
+
+public struct PointSymbolizer: Sendable, Equatable {
+    public var graphic: Graphic
+    public init(graphic: Graphic = Graphic()) { self.graphic = graphic }
+}
+
+/// Label text: literal pieces and attribute values, concatenated.
+public enum LabelPart: Sendable, Equatable {
+    case literal(String)
+    case property(String)
+}
+
+public struct Font: Sendable, Equatable {
+    public var family: String
+    public var size: Double
+    public var bold: Bool
+    public var italic: Bool
+    public init(family: String = "DejaVu Sans", size: Double = 10, bold: Bool = false, italic: Bool = false) {
+        self.family = family; self.size = size; self.bold = bold; self.italic = italic
+    }
+}
+
+public struct Halo: Sendable, Equatable {
+    public var radius: Double
+    public var fill: Colour
+    public init(radius: Double = 1, fill: Colour = .white) { self.radius = radius; self.fill = fill }
+}
+
+public enum LabelPlacement: Sendable, Equatable {
+    /// Anchor (0…1, 0.5/0.5 centred; SLD's y axis points up), displacement in pixels (y up), rotation degrees.
+    case point(anchorX: Double, anchorY: Double, dx: Double, dy: Double, rotation: Double)
+    /// Along the line, offset perpendicular in pixels.
+    case line(perpendicularOffset: Double)
+}
+
+public struct TextSymbolizer: Sendable, Equatable {
+    public var label: [LabelPart]
+    public var font: Font
+    public var fill: Colour
+    public var halo: Halo?
+    public var placement: LabelPlacement
+
+    public init(label: [LabelPart], font: Font = Font(), fill: Colour = .black, halo: Halo? = nil,
+                placement: LabelPlacement = .point(anchorX: 0.5, anchorY: 0.5, dx: 0, dy: 0, rotation: 0)) {
+        self.label = label; self.font = font; self.fill = fill; self.halo = halo; self.placement = placement
+    }
+
+    /// The attributes the label reads.
+    public var properties: [String] {
+        label.compactMap { if case .property(let p) = $0 { return p } else { return nil } }
+    }
+}
+
+extension Symbolizer {
+    /// The attributes this symbolizer reads.
+    public var properties: [String] {
+        if case .text(let t) = self { return t.properties }
+        return []
+    }
+}
+
+extension UserStyle {
+    /// Every attribute the style reads (rule filters and labels), for fetching only the needed columns.
+    public var properties: [String] {
+        var out: [String] = []
+        for r in rules {
+            out += r.filter?.propertyNames ?? []
+            for s in r.symbolizers { out += s.properties }
+        }
+        var seen = Set<String>()
+        return out.filter { seen.insert($0).inserted }
+    }
+}
