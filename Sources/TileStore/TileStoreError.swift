@@ -1,0 +1,21 @@
+/// What can go wrong reading pyramids. "No data" is not an error: readers return nil for it.
+public enum TileStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidTileMatrixSet(String, String)
+    case invalidDescriptor(String, String)
+    case unknownTileMatrixSet(String)
+    /// The slab exists but cannot be read as a ROK4 slab (truncated, bad header, index beyond the end).
+    case corruptSlab(String, String)
+    case io(String, String)
+    case unsupportedStorage(String)
+
+    public var description: String {
+        switch self {
+        case .invalidTileMatrixSet(let id, let m): "tile matrix set \(id): \(m)"
+        case .invalidDescriptor(let p, let m): "pyramid descriptor \(p): \(m)"
+        case .unknownTileMatrixSet(let id): "unknown tile matrix set \(id)"
+        case .corruptSlab(let p, let m): "corrupt slab \(p): \(m)"
+        case .io(let p, let m): "cannot read \(p): \(m)"
+        case .unsupportedStorage(let t): "storage \(t) is not supported yet"
+        }
+    }
+}
