@@ -1,0 +1,134 @@
+import CCairo
+import Geo
+import ImageCodec
+import Styling
+
+/// An antialiased Cairo ARGB32 image surface and its drawing context. Used by one thread at a time.
+final class CairoCanvas {
+    let surface: OpaquePointer
+    let cr: OpaquePointer
+    let width: Int
+    let height: Int
+
+    init?(width: Int, height: Int) {
+        guard width > 0, height > 0,
+              let s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height)),
+              cairo_surface_status(s) == CAIRO_STATUS_SUCCESS else { return nil }
+        guard let c = cairo_create(s) else { cairo_surface_destroy(s); return nil }
+        surface = s; cr = c
+        self.width = width; self.height = height
+        cairo_set_antialias(cr, CAIRO_ANTIALIAS_DEFAULT)
+    }
+
+    deinit {
+        cairo_destroy(cr)
+        cairo_surface_destroy(surface)
+    }
+
+    func clear(_ background: RenderBackground) {
+        cairo_save(cr)
+        cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE)
+        if background.transparent { cairo_set_source_rgba(cr, 0, 0, 0, 0) } else { setSource(background.colour.with(opacity: 1)) }
+        cairo_paint(cr)
+        cairo_restore(cr)
+    }
+
+    func image() -> RasterImage {
+        RasterImage(cairoSurface: surface)!
+    }
+
+    func setSource(_ c: Colour, opacity extra: Double = 1) {
+        cairo_set_source_rgba(cr, Double(c.r) / 255, Double(c.g) / 255, Double(c.b) / 255, c.opacity * extra)
+    }
+
+    func apply(_ s: Stroke, scale: Double = 1) {
+        setSource(s.colour)
+        cairo_set_line_width(cr, max(0.01, s.width * scale))
+        switch s.lineJoin {
+        case .miter: cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER)
+        case .round: cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
+        case .bevel: cairo_set_line_join(cr, CAIRO_LINE_JOIN_BEVEL)
+        }
+        switch s.lineCap {
+        case .butt: cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+        case .round: cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND)
+        case .square: cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE)
+        }
+        if let d = s.dashArray {
+            let scaled = d.map { $0 * scale }
+            scaled.withUnsafeBufferPointer { cairo_set_dash(cr, $0.baseAddress, Int32($0.count), s.dashOffset * scale) }
+        } else {
+            cairo_set_dash(cr, nil, 0, 0)
+        }
+    }
+
+    // MARK: - Paths
+
+    /// Adds the rings of polygons (or the parts of lines) to the current path, in pixels. Points closer than a
+    /// quarter pixel to the previous one are skipped.
+    func addPath(_ parts: [[Coord]], view: MapView, close: Bool) {
+        for part in parts where part.count >= 2 {
+            var first = true
+            var lx = 0.0, ly = 0.0
+            for (i, c) in part.enumerated() {
+                let p = view.pixel(c)
+                if first {
+                    cairo_move_to(cr, p.x, p.y); lx = p.x; ly = p.y; first = false
+                } else if i == part.count - 1 || abs(p.x - lx) >= 0.25 || abs(p.y - ly) >= 0.25 {
+                    cairo_line_to(cr, p.x, p.y); lx = p.x; ly = p.y
+                }
+            }
+            if close { cairo_close_path(cr) }
+        }
+    }
+}
+
+extension Geometry {
+    /// The rings of every polygon part (for fills), empty for other types.
+    var polygonRings: [[Coord]] {
+        switch self {
+        case .polygon(let rs): rs
+        case .multiPolygon(let ps): ps.flatMap { $0 }
+        case .collection(let gs): gs.flatMap(\.polygonRings)
+        default: []
+        }
+    }
+
+    /// The lines to stroke: line parts, and polygon rings.
+    var strokeParts: [[Coord]] {
+        switch self {
+        case .lineString(let cs): [cs]
+        case .multiLineString(let ls): ls
+        case .polygon(let rs): rs
+        case .multiPolygon(let ps): ps.flatMap { $0 }
+        case .collection(let gs): gs.flatMap(\.strokeParts)
+        case .point, .multiPoint: []
+        }
+    }
+
+    var lineParts: [[Coord]] {
+        switch self {
+        case .lineString(let cs): [cs]
+        case .multiLineString(let ls): ls
+        case .collection(let gs): gs.flatMap(\.lineParts)
+        default: []
+        }
+    }
+
+    var points: [Coord] {
+        switch self {
+        case .point(let c): [c]
+        case .multiPoint(let cs): cs
+        case .collection(let gs): gs.flatMap(\.points)
+        default: []
+        }
+    }
+
+    var isPolygonal: Bool {
+        switch self {
+        case .polygon, .multiPolygon: true
+        case .collection(let gs): gs.contains { $0.isPolygonal }
+        default: false
+        }
+    }
+}
