@@ -42,10 +42,7 @@ public struct Dispatcher: Sendable {
         guard let (endpoint, urlType, subpath) = Self.route(path, in: snapshot) else {
             return Response.text("Not found\n", contentType: "text/plain; charset=utf-8", status: .notFound)
         }
-        guard let service = services.service(for: endpoint, urlType: urlType) else {
-            let e = OGCError(.operationNotSupported, "No service is available for \(endpoint.type.rawValue) endpoints")
-            return Response.ogcError(e, flavour: .ows110(serviceVersion: "1.0.0"))
-        }
+        let service: any OGCService = services.service(for: endpoint, urlType: urlType) ?? UnavailableService()
 
         // Parameters. A query string that does not decode is answered with the service's exception format.
         var kvp = KVP()
