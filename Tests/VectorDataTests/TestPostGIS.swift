@@ -3,13 +3,18 @@ import Testing
 @testable import VectorData
 
 enum TestPostGIS {
+    /// One source for the whole test run (its pool is shared by the tests).
+    static let shared: Result<PostGISSource, any Error>? = {
+        guard let url = ProcessInfo.processInfo.environment["PASSERELLE_TEST_PG"], !url.isEmpty else { return nil }
+        return Result { try PostGISSource(connection: try PostgresConnectionInfo.parse(url), statementTimeoutMs: 10_000) }
+    }()
+
     static func source() async throws -> (any VectorSource)? {
-        let env = ProcessInfo.processInfo.environment
-        guard env["PASSERELLE_TEST_PG"]?.isEmpty == false else {
-            if env["PASSERELLE_SKIP_PG"] == "1" { return nil }
-            Issue.record("PASSERELLE_TEST_PG is not set: run scripts/pg-test-cluster.sh start (or set PASSERELLE_SKIP_PG=1)")
+        guard let shared else {
+            if ProcessInfo.processInfo.environment["PASSERELLE_SKIP_PG"] == "1" { return nil }
+            Issue.record("PASSERELLE_TEST_PG is not set: run `eval $(scripts/pg-test-cluster.sh start)` (or set PASSERELLE_SKIP_PG=1)")
             return nil
         }
-        return nil  // PostGIS source: not implemented yet
+        return try shared.get()
     }
 }

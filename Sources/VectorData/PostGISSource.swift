@@ -1,0 +1,367 @@
+import Config
+import Filters
+import Foundation
+import Geo
+import Logging
+import OGCCore
+import PostgresNIO
+import Synchronization
+
+/// A PostgreSQL/PostGIS schema, through a pooled `PostgresClient` (binary protocol). SQL is always
+/// parameterised: identifiers come from the catalogue and are quoted, values are binds. Rows stream in
+/// batches straight from the wire (backpressure: PostgresNIO reads more only as batches are consumed).
+public final class PostGISSource: VectorSource {
+    public let schemaName: String
+    let client: PostgresClient
+    private let runTask: Task<Void, Never>
+    private let schemas = Mutex<[String: TableSchema]?>(nil)
+    let logger: Logger
+    public static let batchSize = 500
+    /// How long a request may wait for a connection before the store is reported unavailable.
+    let leaseTimeout: Duration
+
+    /// - Parameters:
+    ///   - connection: parsed connection parameters.
+    ///   - schema: the PostgreSQL schema holding the relations (default public).
+    ///   - statementTimeoutMs: `statement_timeout` of every connection (0: none).
+    public init(connection info: PostgresConnectionInfo, schema: String = "public", statementTimeoutMs: Int = 30_000,
+                maxConnections: Int = 10, logger: Logger = Logger(label: "passerelle.postgis")) throws {
+        var config: PostgresClient.Configuration
+        if let socket = info.unixSocketPath {
+            config = .init(unixSocketPath: socket, username: info.user, password: info.password, database: info.database)
+        } else {
+            let tls: PostgresClient.Configuration.TLS
+            switch info.sslMode {
+            case "disable", "allow": tls = .disable
+            case "prefer": tls = info.host == "localhost" || info.host.hasPrefix("127.") ? .disable
+                                : .prefer(TLSConfiguration.makeClientConfiguration())
+            default:
+                var t = TLSConfiguration.makeClientConfiguration()
+                if info.sslMode == "require" { t.certificateVerification = .none }
+                tls = .require(t)
+            }
+            config = .init(host: info.host, port: info.port, username: info.user, password: info.password,
+                           database: info.database, tls: tls)
+        }
+        config.options.maximumConnections = max(1, maxConnections)
+        config.options.connectTimeout = .seconds(5)
+        config.options.connectionIdleTimeout = .seconds(120)
+        if statementTimeoutMs > 0 {
+            config.options.additionalStartupParameters = [("statement_timeout", String(statementTimeoutMs))]
+        }
+        config.options.additionalStartupParameters.append(("application_name", "passerelle"))
+        self.schemaName = schema
+        self.logger = logger
+        self.leaseTimeout = .seconds(8)
+        let client = PostgresClient(configuration: config, backgroundLogger: logger)
+        self.client = client
+        self.runTask = Task { await client.run() }
+    }
+
+    /// From a stored data's storage: the connection string is read from the environment variable it names.
+    public convenience init(storage: Storage, statementTimeoutMs: Int = 30_000,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        guard let env = storage.connectionEnv, !env.isEmpty else {
+            throw VectorDataError.unavailable("storage has no connection_env")
+        }
+        guard let raw = environment[env], !raw.isEmpty else {
+            throw VectorDataError.unavailable("environment variable \(env) is not set")
+        }
+        try self.init(connection: try PostgresConnectionInfo.parse(raw), schema: storage.schema ?? "public",
+                      statementTimeoutMs: statementTimeoutMs)
+    }
+
+    deinit { runTask.cancel() }
+
+    /// Stops the pool (its connections close).
+    public func close() { runTask.cancel() }
+
+    // MARK: running queries
+
+    /// Runs a query and hands back its row sequence, mapping failures to `VectorDataError`.
+    func query(_ sql: String, _ binds: [SQLBind]) async throws -> PostgresRowSequence {
+        var b = PostgresBindings(capacity: binds.count)
+        for bind in binds {
+            switch bind {
+            case .value(.null): b.appendNull()
+            case .value(.int(let v)): b.append(v)
+            case .value(.double(let v)): b.append(v)
+            case .value(.bool(let v)): b.append(v)
+            case .value(.string(let s)): b.append(s)
+            case .blob(let bytes): b.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        let q = PostgresQuery(unsafeSQL: sql, binds: b)
+        let client = self.client
+        do {
+            return try await withDeadline(leaseTimeout) { try await client.query(q, logger: self.logger) }
+        } catch {
+            throw Self.mapError(error)
+        }
+    }
+
+    static func mapError(_ error: any Error) -> any Error {
+        if error is VectorDataError || error is OGCError { return error }
+        if let e = error as? PSQLError {
+            if let info = e.serverInfo {
+                let state = info[.sqlState] ?? ""
+                let message = info[.message] ?? "server error"
+                if state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300" {
+                    return VectorDataError.unavailable("\(message) (\(state))")
+                }
+                if state == "57014" { return VectorDataError.queryFailed("statement timeout: \(message)") }
+                return VectorDataError.queryFailed("\(message) (\(state))")
+            }
+            return VectorDataError.unavailable("PostgreSQL: \(e.code)")
+        }
+        if error is CancellationError { return error }
+        return VectorDataError.unavailable("PostgreSQL: \(error)")
+    }
+
+    /// Collects a small metadata query.
+    func rows(_ sql: String, _ binds: [SQLBind] = []) async throws -> [PostgresRow] {
+        var out: [PostgresRow] = []
+        do { for try await r in try await query(sql, binds) { out.append(r) } } catch { throw Self.mapError(error) }
+        return out
+    }
+
+    public func ping() async throws {
+        _ = try await rows("SELECT 1")
+    }
+
+    // MARK: schema
+
+    private func allSchemas() async throws -> [String: TableSchema] {
+        if let s = schemas.withLock({ $0 }) { return s }
+        let loaded = try await loadSchemas()
+        schemas.withLock { $0 = loaded }
+        return loaded
+    }
+
+    public func tables() async throws -> [String] { try await allSchemas().keys.sorted() }
+
+    public func schema(of table: String) async throws -> TableSchema {
+        guard let s = try await allSchemas()[table] else { throw VectorDataError.unknownTable(table) }
+        return s
+    }
+
+    private func loadSchemas() async throws -> [String: TableSchema] {
+        var out: [String: TableSchema] = [:]
+        let geoms = try await rows("""
+            SELECT f_table_name::text, f_geometry_column::text, srid, type::text FROM geometry_columns
+            WHERE f_table_schema = $1::text ORDER BY f_table_name, f_geometry_column
+            """, [.value(.string(schemaName))])
+        for g in geoms {
+            let (table, geomCol, srid, type) = try g.decode((String, String, Int32, String).self)
+            if out[table] != nil { continue }  // first geometry column only
+            let qualified = quoteIdentifier(schemaName) + "." + quoteIdentifier(table)
+            var fields: [FieldInfo] = []
+            for c in try await rows("""
+                SELECT column_name::text, data_type::text FROM information_schema.columns
+                WHERE table_schema = $1::text AND table_name = $2::text ORDER BY ordinal_position
+                """, [.value(.string(schemaName)), .value(.string(table))]) {
+                let (name, dataType) = try c.decode((String, String).self)
+                if name == geomCol || dataType == "USER-DEFINED" { continue }
+                fields.append(FieldInfo(name: name, type: Self.fieldType(dataType)))
+            }
+            let pkRows = try await rows("""
+                SELECT a.attname::text FROM pg_index i
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                WHERE i.indrelid = to_regclass($1::text) AND i.indisprimary
+                """, [.value(.string(qualified))])
+            let pk = pkRows.count == 1 ? try pkRows[0].decode(String.self) : nil
+            if let pk { fields.removeAll { $0.name == pk } }
+            let gtype = GeometryType.allCases.first { $0.rawValue.uppercased() == type.uppercased() } ?? .unknown
+            out[table] = TableSchema(name: table, fields: fields, geometryColumn: geomCol, geometryType: gtype,
+                                     srid: Int(srid), primaryKey: pk, extent: try await extent(table, geomCol))
+        }
+        return out
+    }
+
+    /// The extent, once at load: the planner's estimate, else a real ST_Extent.
+    private func extent(_ table: String, _ geomCol: String) async throws -> BBox? {
+        func box(_ rows: [PostgresRow]) throws -> BBox? {
+            guard let r = rows.first else { return nil }
+            let (a, b, c, d) = try r.decode((Double?, Double?, Double?, Double?).self)
+            guard let a, let b, let c, let d else { return nil }
+            return BBox(minX: a, minY: b, maxX: c, maxY: d)
+        }
+        if let estimated = try? box(try await rows("""
+            SELECT ST_XMin(e)::float8, ST_YMin(e)::float8, ST_XMax(e)::float8, ST_YMax(e)::float8
+            FROM (SELECT ST_EstimatedExtent($1::text, $2::text, $3::text) AS e) x
+            """, [.value(.string(schemaName)), .value(.string(table)), .value(.string(geomCol))])) {
+            return estimated
+        }
+        let q = quoteIdentifier(geomCol)
+        return try box(try await rows("""
+            SELECT ST_XMin(e)::float8, ST_YMin(e)::float8, ST_XMax(e)::float8, ST_YMax(e)::float8
+            FROM (SELECT ST_Extent(\(q)) AS e FROM \(quoteIdentifier(schemaName)).\(quoteIdentifier(table))) x
+            """))
+    }
+
+    static func fieldType(_ dataType: String) -> FieldType {
+        switch dataType.lowercased() {
+        case "smallint", "integer", "bigint": .integer
+        case "real", "double precision", "numeric": .real
+        case "boolean": .boolean
+        case "date": .date
+        case let t where t.hasPrefix("timestamp"): .dateTime
+        case "bytea": .binary
+        default: .string
+        }
+    }
+
+    // MARK: queries
+
+    /// The FROM and WHERE parts with their binds.
+    func fromWhere(_ q: FeatureQuery, _ s: TableSchema) throws -> CompiledSQL {
+        var parts: [String] = []
+        var binds: [SQLBind] = []
+        let geom = quoteIdentifier(s.geometryColumn)
+        if let b = q.bbox {
+            let from = q.bboxSRID ?? s.srid
+            binds += [b.minX, b.minY, b.maxX, b.maxY].map { .value(.double($0)) }
+            let env = "ST_MakeEnvelope($1::float8, $2::float8, $3::float8, $4::float8, \(from))"
+            parts.append("\(geom) && " + (from == s.srid ? env : "ST_Transform(\(env), \(s.srid))"))
+        }
+        if let f = q.filter {
+            let c = try SQLFilterCompiler.compile(f, dialect: .postgis, schema: s, bindOffset: binds.count)
+            parts.append(c.sql)
+            binds += c.binds
+        }
+        let from = " FROM \(quoteIdentifier(schemaName)).\(quoteIdentifier(s.name))"
+        return CompiledSQL(sql: from + (parts.isEmpty ? "" : " WHERE " + parts.joined(separator: " AND ")), binds: binds)
+    }
+
+    public func count(_ q: FeatureQuery) async throws -> Int {
+        let s = try await schema(of: q.table)
+        let fw = try fromWhere(q, s)
+        let r = try await rows("SELECT count(*)" + fw.sql, fw.binds)
+        return Int(try r.first?.decode(Int64.self) ?? 0)
+    }
+
+    /// The select expression of an attribute column, cast to a type the decoder knows.
+    private static func column(_ f: FieldInfo) -> String {
+        let q = quoteIdentifier(f.name)
+        return switch f.type {
+        case .integer: "\(q)::int8"
+        case .real: "\(q)::float8"
+        case .boolean: "\(q)::bool"
+        case .string, .date, .dateTime: "\(q)::text"
+        case .binary: "NULL::text"
+        }
+    }
+
+    public func open(_ q: FeatureQuery) async throws -> any FeatureCursor {
+        let s = try await schema(of: q.table)
+        let plan = try QueryPlan(query: q, schema: s)
+        let fw = try fromWhere(q, s)
+        var binds = fw.binds
+        var g = quoteIdentifier(s.geometryColumn)
+        if let out = q.outputSRID, out != s.srid {
+            guard CRSInfo.lookup(epsg: out) != nil else { throw OGCError.invalid("SRSNAME", "Unknown CRS EPSG:\(out)") }
+            g = "ST_Transform(\(g), \(out))"
+        }
+        if let t = q.simplifyTolerance, t > 0, t.isFinite {
+            binds.append(.value(.double(t)))
+            g = "ST_Simplify(\(g), $\(binds.count)::float8, true)"
+        }
+        var geometrySQL: String?
+        switch q.geometry {
+        case .none: break
+        case .wkb: geometrySQL = "ST_AsBinary(\(g), 'NDR')"
+        case .geoJSON(let decimals): geometrySQL = "ST_AsGeoJSON(\(g), \(max(0, min(decimals, 15))), 0)"
+        }
+        let pk = s.primaryKey.map { quoteIdentifier($0) + "::text" } ?? "NULL::text"
+        var cols = [pk] + plan.fields.map(Self.column)
+        if let geometrySQL { cols.append(geometrySQL) }
+        var sql = "SELECT " + cols.joined(separator: ", ") + fw.sql + plan.orderBy
+        if let limit = q.limit {
+            binds.append(.value(.int(Int64(max(0, limit)))))
+            sql += " LIMIT $\(binds.count)::int8"
+        }
+        if q.offset > 0 {
+            binds.append(.value(.int(Int64(q.offset))))
+            sql += " OFFSET $\(binds.count)::int8"
+        }
+        let rows = try await query(sql, binds)
+        return PostGISCursor(rows: rows, plan: plan, geometry: q.geometry)
+    }
+}
+
+/// Reads a row sequence in batches. Dropping or closing it cancels the rest of the query and frees the
+/// connection.
+/// `@unchecked Sendable`: a cursor is used by one task at a time (the `FeatureCursor` contract), which is
+/// what guards `iterator`.
+final class PostGISCursor: FeatureCursor, @unchecked Sendable {
+    private var iterator: PostgresRowSequence.AsyncIterator?
+    private let plan: QueryPlan
+    private let geometry: GeometryOutput
+
+    init(rows: PostgresRowSequence, plan: QueryPlan, geometry: GeometryOutput) {
+        iterator = rows.makeAsyncIterator()
+        self.plan = plan
+        self.geometry = geometry
+    }
+
+    func next() async throws -> [Feature]? {
+        guard var it = iterator else { return nil }
+        iterator = nil
+        var out: [Feature] = []
+        out.reserveCapacity(PostGISSource.batchSize)
+        do {
+            while out.count < PostGISSource.batchSize, let row = try await it.next() {
+                out.append(try decode(row))
+            }
+        } catch {
+            throw PostGISSource.mapError(error)
+        }
+        if out.count == PostGISSource.batchSize { iterator = it }
+        return out.isEmpty ? nil : out
+    }
+
+    private func decode(_ row: PostgresRow) throws -> Feature {
+        var id = ""
+        var values: [Value] = []
+        values.reserveCapacity(plan.fields.count)
+        var geom: [UInt8]?
+        for (i, cell) in row.enumerated() {
+            if i == 0 {
+                id = try cell.decode(String?.self) ?? ""
+            } else if i <= plan.fields.count {
+                guard cell.bytes != nil else { values.append(.null); continue }
+                switch plan.fields[i - 1].type {
+                case .integer: values.append(.int(try cell.decode(Int64.self)))
+                case .real: values.append(.double(try cell.decode(Double.self)))
+                case .boolean: values.append(.bool(try cell.decode(Bool.self)))
+                case .binary: values.append(.null)
+                default: values.append(.string(try cell.decode(String.self)))
+                }
+            } else if var bytes = cell.bytes {
+                geom = bytes.readBytes(length: bytes.readableBytes)
+            }
+        }
+        return Feature(id: id, values: values, geometry: geom)
+    }
+
+    func close() async {
+        iterator = nil
+    }
+}
+
+/// Runs `body`, failing with `VectorDataError.unavailable` when it takes longer than `limit` (waiting for a
+/// connection to a database that is down).
+func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw VectorDataError.unavailable("no database connection within \(limit)")
+        }
+        return value
+    }
+}
