@@ -1,0 +1,66 @@
+import Config
+import Hummingbird
+import ImageCodec
+import OGCCore
+import Rendering
+import ServiceKit
+import Styling
+import Synchronization
+import VectorData
+
+/// WMS 1.3.0 and 1.1.1 over WMS-VECTOR configurations: GetCapabilities, GetMap, GetFeatureInfo,
+/// GetLegendGraphic. Created once by the server; each request brings its own `ServiceContext`.
+public final class WMSVectorService: OGCService {
+    let sources: VectorSourceProvider
+    let styles: SLDLoader
+    let pool: RenderPool
+    let capabilitiesCache = Mutex<[String: String]>([:])
+
+    /// - Parameters:
+    ///   - sources: the data source of a stored data (the server's source registry).
+    ///   - styles: the SLD loader (shared with the config validator, so parsed styles are cached once).
+    ///   - pool: where drawing and encoding run (bounded, sized to the cores).
+    public init(sources: @escaping VectorSourceProvider, styles: SLDLoader = SLDLoader(), pool: RenderPool = .shared) {
+        self.sources = sources; self.styles = styles; self.pool = pool
+    }
+
+    public func handle(_ request: OGCRequest, _ context: ServiceContext) async throws -> Response {
+        let kvp = request.kvp
+        let version = WMSVersion.of(kvp)
+        if let s = kvp.nonEmpty("SERVICE"), s.uppercased() != "WMS" {
+            throw OGCError.invalid("SERVICE", "SERVICE must be WMS")
+        }
+        let op = try kvp.required("REQUEST")
+        do {
+            switch op.lowercased() {
+            case "getcapabilities", "capabilities": return try await getCapabilities(request, context, version: version)
+            case "getmap", "map": return try await getMap(request, context, version: version)
+            case "getfeatureinfo", "feature_info": return try await getFeatureInfo(request, context, version: version)
+            case "getlegendgraphic": return try await getLegendGraphic(request, context, version: version)
+            default:
+                throw OGCError(.operationNotSupported, locator: "REQUEST", "Request \(op) is not supported by this WMS")
+            }
+        } catch let e as OGCError {
+            throw e
+        } catch is RenderPool.QueueFull {
+            throw OGCError(.serviceUnavailable, "The server is busy drawing other maps: try again shortly")
+        } catch let e as VectorDataError {
+            context.logger.error("WMS data error: \(e)")
+            throw OGCError(.noApplicableCode, "The data of this layer cannot be read now")
+        }
+    }
+
+    public func exceptionFlavour(for request: OGCRequest, _ context: ServiceContext) -> ExceptionFlavour {
+        WMSVersion.of(request.kvp).flavour
+    }
+
+    var catalog: (ServiceContext) -> WMSCatalog {
+        { [sources, styles] ctx in WMSCatalog(context: ctx, sources: sources, styles: styles) }
+    }
+
+    func limits(_ context: ServiceContext) -> WMSLimits {
+        let l = context.limits
+        return WMSLimits(maxWidth: l.maxWidth, maxHeight: l.maxHeight, maxPixels: l.maxPixels,
+                         maxFeatures: l.maxFeatures, maxSLDBytes: max(64 * 1024, l.maxFilterBytes))
+    }
+}
