@@ -11,10 +11,12 @@ public final class GeoPackageSource: VectorSource {
     public let path: String
     let pool: SQLitePool
     private let schemas = Mutex<[String: TableSchema]?>(nil)
-    public static let batchSize = 500
+    /// Features per batch of a cursor.
+    public let batchSize: Int
 
-    public init(path: String) {
+    public init(path: String, batchSize: Int = 500) {
         self.path = path
+        self.batchSize = max(1, batchSize)
         self.pool = SQLitePool(path: path)
     }
 
@@ -143,7 +145,7 @@ public final class GeoPackageSource: VectorSource {
             do { stmt = try c.prepare(finalSQL, finalBinds) } catch { pool.release(c); throw error }
             return GeoPackageCursor.State(statement: stmt, plan: plan, encoder: encoder)
         }
-        return GeoPackageCursor(pool: pool, state: state)
+        return GeoPackageCursor(pool: pool, state: state, batchSize: batchSize)
     }
 }
 
@@ -161,17 +163,20 @@ final class GeoPackageCursor: FeatureCursor, @unchecked Sendable {
 
     private let pool: SQLitePool
     private let state: Mutex<State?>
+    private let batchSize: Int
 
-    init(pool: SQLitePool, state: State) {
+    init(pool: SQLitePool, state: State, batchSize: Int) {
         self.pool = pool
+        self.batchSize = batchSize
         self.state = Mutex(state)
     }
 
     func next() async throws -> [Feature]? {
         guard let st = state.withLock({ s -> State? in let v = s; s = nil; return v }) else { return nil }
         do {
-            let batch = try await BlockingIO.run { try Self.read(st, max: GeoPackageSource.batchSize) }
-            if batch.count < GeoPackageSource.batchSize {
+            let size = batchSize
+            let batch = try await BlockingIO.run { try Self.read(st, max: size) }
+            if batch.count < size {
                 finish(st)
                 return batch.isEmpty ? nil : batch
             }

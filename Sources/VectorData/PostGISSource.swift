@@ -16,7 +16,8 @@ public final class PostGISSource: VectorSource {
     private let runTask: Task<Void, Never>
     private let schemas = Mutex<[String: TableSchema]?>(nil)
     let logger: Logger
-    public static let batchSize = 500
+    /// Features per batch of a cursor.
+    public let batchSize: Int
     /// How long a request may wait for a connection before the store is reported unavailable.
     let leaseTimeout: Duration
 
@@ -25,7 +26,8 @@ public final class PostGISSource: VectorSource {
     ///   - schema: the PostgreSQL schema holding the relations (default public).
     ///   - statementTimeoutMs: `statement_timeout` of every connection (0: none).
     public init(connection info: PostgresConnectionInfo, schema: String = "public", statementTimeoutMs: Int = 30_000,
-                maxConnections: Int = 10, logger: Logger = Logger(label: "passerelle.postgis")) throws {
+                maxConnections: Int = 10, batchSize: Int = 500, logger: Logger = Logger(label: "passerelle.postgis")) throws {
+        self.batchSize = max(1, batchSize)
         var config: PostgresClient.Configuration
         if let socket = info.unixSocketPath {
             config = .init(unixSocketPath: socket, username: info.user, password: info.password, database: info.database)
@@ -285,7 +287,7 @@ public final class PostGISSource: VectorSource {
             sql += " OFFSET $\(binds.count)::int8"
         }
         let rows = try await query(sql, binds)
-        return PostGISCursor(rows: rows, plan: plan, geometry: q.geometry)
+        return PostGISCursor(rows: rows, plan: plan, batchSize: batchSize)
     }
 }
 
@@ -296,27 +298,27 @@ public final class PostGISSource: VectorSource {
 final class PostGISCursor: FeatureCursor, @unchecked Sendable {
     private var iterator: PostgresRowSequence.AsyncIterator?
     private let plan: QueryPlan
-    private let geometry: GeometryOutput
+    private let batchSize: Int
 
-    init(rows: PostgresRowSequence, plan: QueryPlan, geometry: GeometryOutput) {
+    init(rows: PostgresRowSequence, plan: QueryPlan, batchSize: Int) {
         iterator = rows.makeAsyncIterator()
         self.plan = plan
-        self.geometry = geometry
+        self.batchSize = batchSize
     }
 
     func next() async throws -> [Feature]? {
         guard var it = iterator else { return nil }
         iterator = nil
         var out: [Feature] = []
-        out.reserveCapacity(PostGISSource.batchSize)
+        out.reserveCapacity(batchSize)
         do {
-            while out.count < PostGISSource.batchSize, let row = try await it.next() {
+            while out.count < batchSize, let row = try await it.next() {
                 out.append(try decode(row))
             }
         } catch {
             throw PostGISSource.mapError(error)
         }
-        if out.count == PostGISSource.batchSize { iterator = it }
+        if out.count == batchSize { iterator = it }
         return out.isEmpty ? nil : out
     }
 

@@ -257,10 +257,11 @@ public struct SQLFilterCompiler {
                 return "\(fn)(\(col), \(try literalGeometry(geometry, srid: srid)))"
             case .sqlite:
                 let native = try nativeGeometry(geometry, srid: srid)
-                var sql = "passerelle_spatial('\(op.rawValue.lowercased())', \(col), \(bind(.blob(WKB.encode(native)))))"
-                // Use the rtree to skip far features when the predicate needs an interaction.
-                if op != .disjoint, let nb = native.bbox { sql = "(\(rtreeCondition(nb)) AND \(sql))" }
-                return sql
+                // Use the rtree to skip far features when the predicate needs an interaction. (Placeholders
+                // are positional: bind in the order of the text.)
+                let prefilter = op != .disjoint ? native.bbox.map { rtreeCondition($0) + " AND " } : nil
+                let test = "passerelle_spatial('\(op.rawValue.lowercased())', \(col), \(bind(.blob(WKB.encode(native)))))"
+                return "(" + (prefilter ?? "") + test + ")"
             }
         case .distance(let op, let property, let geometry, let srid, let distance, _):
             let col = try geometryColumn(property)

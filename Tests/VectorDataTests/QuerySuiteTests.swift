@@ -179,13 +179,23 @@ import Testing
     }
 
     @Test(arguments: SourceKind.allCases) func cursorStreamsInBatches(_ kind: SourceKind) async throws {
-        guard let s = try await makeSource(kind) else { return }
+        guard let s = try await makeSource(kind, batchSize: 100) else { return }
+        // Read to the end: batches of 100, then nil.
+        let all = try await s.open(FeatureQuery(table: "communes", geometry: .wkb))
+        var sizes: [Int] = []
+        while let b = try await all.next() { sizes.append(b.count) }
+        #expect(sizes == [100, 100, 100, 100, 2])
+        // Close early: the rest is dropped and the connection is reused.
         let cursor = try await s.open(FeatureQuery(table: "communes", geometry: .wkb))
         let first = try #require(try await cursor.next())
-        #expect(first.count > 0 && first.count < 402)
+        #expect(first.count == 100)
         await cursor.close()
         #expect(try await cursor.next() == nil)
-        // The source still works after an early close (the connection went back to the pool).
+        for _ in 0..<20 {
+            let c = try await s.open(FeatureQuery(table: "communes", geometry: .none))
+            _ = try await c.next()
+            await c.close()
+        }
         #expect(try await s.count(FeatureQuery(table: "regions")) == 13)
     }
 }

@@ -12,11 +12,11 @@ let demoGPKG = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 
 /// The source under test; nil when the PostGIS tests are explicitly skipped (PASSERELLE_SKIP_PG=1).
 /// Without PASSERELLE_TEST_PG and without the skip flag, the PostGIS tests fail.
-func makeSource(_ kind: SourceKind) async throws -> (any VectorSource)? {
+func makeSource(_ kind: SourceKind, batchSize: Int = 500) async throws -> (any VectorSource)? {
     switch kind {
     case .geopackage:
-        return GeoPackageSource(path: demoGPKG)
+        return GeoPackageSource(path: demoGPKG, batchSize: batchSize)
     case .postgis:
-        return try await TestPostGIS.source()
+        return try await TestPostGIS.source(batchSize: batchSize)
     }
 }
