@@ -15,6 +15,8 @@ enum FilterCapabilities {
                           "DWithin", "Beyond"]
     static let geometryOperands = ["gml:Envelope", "gml:Point", "gml:LineString", "gml:Polygon", "gml:MultiPoint",
                                    "gml:MultiCurve", "gml:MultiSurface"]
+    /// Filter 1.1 only lists single geometries (the multi-geometries are parsed all the same).
+    static let geometryOperands11 = ["gml:Envelope", "gml:Point", "gml:LineString", "gml:Polygon"]
     static let conformance: [(String, Bool)] = [
         ("ImplementsQuery", true), ("ImplementsAdHocQuery", true), ("ImplementsFunctions", false),
         ("ImplementsResourceId", true), ("ImplementsMinStandardFilter", true), ("ImplementsStandardFilter", true),
@@ -79,7 +81,7 @@ extension WFSService {
                 "outputFormats": OutputFormat.advertised(version),
                 "bbox": ["west": num(box.minX), "south": num(box.minY), "east": num(box.maxX), "north": num(box.maxY)],
                 "metadataURLs": (t.configuration.metadata ?? []).map {
-                    ["url": $0.url, "format": $0.format, "type11": metadataType11($0.type)]
+                    ["url": $0.url, "format": metadataFormat11($0.format), "type11": metadataType11($0.type)]
                 },
             ])
         }
@@ -133,11 +135,18 @@ extension WFSService {
             "comparisonOperators": FilterCapabilities.comparison20,
             "comparisonOperators11": FilterCapabilities.comparison11,
             "spatialOperators": FilterCapabilities.spatial,
-            "geometryOperands": FilterCapabilities.geometryOperands,
+            "geometryOperands": version == .v200 ? FilterCapabilities.geometryOperands : FilterCapabilities.geometryOperands11,
         ]
     }
 
     private func num(_ d: Double) -> String { NumberFormatting.string(d, decimals: 7) }
+
+    /// WFS 1.1.0 MetadataURL formats: text/xml, text/html, text/sgml, text/plain.
+    private func metadataFormat11(_ f: String) -> String {
+        let k = f.lowercased()
+        if ["text/html", "text/sgml", "text/plain"].contains(k) { return k }
+        return "text/xml"
+    }
 
     /// WFS 1.1.0 MetadataURL types: TC211, FGDC, 19115, 19139.
     private func metadataType11(_ t: String) -> String {
