@@ -9,7 +9,9 @@ import TileStore
 /// Plain decimal numbers for XML and JSON (no exponent, no trailing zeros).
 func num(_ v: Double) -> String {
     if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-    var s = String(format: "%.10f", v)
+    let shortest = String(v)
+    if !shortest.contains("e") { return shortest }
+    var s = String(format: "%.12f", v)
     while s.hasSuffix("0") { s.removeLast() }
     if s.hasSuffix(".") { s.removeLast() }
     return s
