@@ -29,7 +29,7 @@ struct ResolvedRelation: Sendable {
 /// Finds layers and resolves their styles.
 struct WMSCatalog: Sendable {
     let context: ServiceContext
-    let sources: VectorSourceProvider
+    let sources: WMSSourceProvider
     let styles: SLDLoader
 
     func layer(_ name: String, parameter: String = "LAYERS") throws(OGCError) -> WMSLayerEntry {
@@ -93,4 +93,4 @@ struct WMSCatalog: Sendable {
 }
 
 /// How the service gets the data source of a stored data (the server passes its source registry).
-public typealias VectorSourceProvider = @Sendable (StoredData) async throws -> any VectorSource
+public typealias WMSSourceProvider = @Sendable (StoredData) async throws -> any VectorSource
