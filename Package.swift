@@ -86,7 +86,8 @@ let package = Package(
 
         // Server and CLI
         .target(name: "PasserelleServer", dependencies: [
-            "OGCCore", "Config", "ServiceKit",
+            "OGCCore", "Config", "ServiceKit", "VectorData", "TileStore", "Styling",
+            "WFSService", "WMSService", "TileServices",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -104,7 +105,7 @@ let package = Package(
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
         .testTarget(name: "FiltersTests", dependencies: ["Filters"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "TileStoreTests", dependencies: ["TileStore"]),
+        .testTarget(name: "TileStoreTests", dependencies: ["TileStore"], exclude: ["Fixtures"]),
         .testTarget(name: "StylingTests", dependencies: ["Styling", "Rendering"]),
         .testTarget(name: "VectorDataTests", dependencies: ["VectorData"]),
         .testTarget(name: "WFSServiceTests", dependencies: ["WFSService", "VectorData", "Config", "ServiceKit"]),

@@ -15,17 +15,22 @@ public struct PasserelleApp: Sendable {
     /// Loads the config directory and the capabilities templates, and builds the services.
     public static func make(configDirectory: URL, templatesDirectory: URL? = nil,
                             logger: Logger = Logger(label: "passerelle")) async throws -> PasserelleApp {
-        let loader = ConfigLoader(directory: configDirectory, validator: ServerValidator())
+        let resources = SharedResources(statementTimeoutMs: Limits().statementTimeoutMs)
+        let loader = ConfigLoader(directory: configDirectory, validator: ServerValidator(resources: resources))
         let (reloader, store) = await Reloader.initial(loader: loader, logger: logger)
         let metrics = ServerMetrics()
         let first = store.current
         metrics.setGeneration(first.generation, issues: first.issues.count)
-        await reloader.addObserver { snap in metrics.recordReload(generation: snap.generation, issues: snap.issues.count) }
+        await reloader.addObserver { snap in
+            metrics.recordReload(generation: snap.generation, issues: snap.issues.count)
+            // Close the stores whose stored data is gone; the others keep their pools.
+            resources.sources.retain(ids: Set(snap.storedData.keys))
+        }
         let templatesDir = templatesDirectory ?? Self.defaultTemplatesDirectory(config: configDirectory)
         let templates = try await TemplateLibrary(directory: templatesDir)
-        let services = ServiceFactory.make(store: store, logger: logger)
+        let services = ServiceFactory.make(resources: resources)
         let dispatcher = Dispatcher(store: store, services: services, templates: templates, metrics: metrics, logger: logger)
-        let status = StatusEndpoints(store: store, metrics: metrics, readiness: { snap in await services.readiness(snap) })
+        let status = StatusEndpoints(store: store, metrics: metrics, readiness: { snap in await resources.readiness(snap) })
         return PasserelleApp(store: store, reloader: reloader, dispatcher: dispatcher, metrics: metrics, status: status)
     }
 
@@ -54,6 +59,7 @@ public struct PasserelleApp: Sendable {
 extension PasserelleApp {
     /// Loads a config directory with every check the server makes, without serving it.
     public static func check(configDirectory: URL) async -> ConfigSnapshot {
-        await ConfigLoader(directory: configDirectory, validator: ServerValidator()).load(previous: nil)
+        let resources = SharedResources(statementTimeoutMs: Limits().statementTimeoutMs)
+        return await ConfigLoader(directory: configDirectory, validator: ServerValidator(resources: resources)).load(previous: nil)
     }
 }
