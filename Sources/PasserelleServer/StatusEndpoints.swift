@@ -50,7 +50,7 @@ struct StatusEndpoints: Sendable {
     }
 
     static func json(_ o: Any) -> String {
-        guard let d = try? JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys]) else { return "{}" }
+        guard let d = try? JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
         return String(decoding: d, as: UTF8.self) + "\n"
     }
 }

@@ -73,7 +73,7 @@ CASES = [
     ("wfs-filter-unknown-property", "/wfs", p(GF, FILTER="<fes:Filter xmlns:fes='http://www.opengis.net/fes/2.0'><fes:PropertyIsEqualTo><fes:ValueReference>pg_sleep(10)</fes:ValueReference><fes:Literal>1</fes:Literal></fes:PropertyIsEqualTo></fes:Filter>"), {400}, "InvalidParameterValue"),
     ("wfs-filter-xxe", "/wfs", p(GF, FILTER=XXE), {200, 400}, None),
     ("wfs-filter-deep", "/wfs", p(GF, FILTER=DEEP), {400}, None),
-    ("wfs-filter-huge", "/wfs", p(GF, FILTER="<fes:Filter xmlns:fes='http://www.opengis.net/fes/2.0'>" + "<fes:Or>" + "<fes:PropertyIsEqualTo><fes:ValueReference>nom</fes:ValueReference><fes:Literal>x</fes:Literal></fes:PropertyIsEqualTo>" * 3000 + "</fes:Or></fes:Filter>"), {400}, None),
+    ("wfs-filter-huge", "/wfs", ("POST", '<wfs:GetFeature xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:fes="http://www.opengis.net/fes/2.0" service="WFS" version="2.0.0"><wfs:Query typeNames="admin:communes"><fes:Filter><fes:Or>' + "<fes:PropertyIsEqualTo><fes:ValueReference>nom</fes:ValueReference><fes:Literal>x</fes:Literal></fes:PropertyIsEqualTo>" * 6000 + "</fes:Or></fes:Filter></wfs:Query></wfs:GetFeature>"), {400}, None),
     ("wfs-cql-malformed", "/wfs", p(GF, CQL_FILTER="nom = = 'x'"), {400}, "InvalidParameterValue"),
     ("wfs-cql-unknown-property", "/wfs", p(GF, CQL_FILTER="secret = 1"), {400}, "InvalidParameterValue"),
     ("wfs-cql-function-injection", "/wfs", p(GF, CQL_FILTER="pg_sleep(5) = 1"), {400}, "InvalidParameterValue"),
@@ -96,7 +96,8 @@ CASES = [
     ("wfs-describe-unknown", "/wfs", p(WFS, REQUEST="DescribeFeatureType", TYPENAMES="admin:nope"), {400}, "InvalidParameterValue"),
     ("wfs-invalid-utf8", "/wfs", "SERVICE=WFS&REQUEST=GetFeature&VERSION=2.0.0&TYPENAMES=admin%3Acommunes&CQL_FILTER=nom%3D%27%C3%28%27", {400}, "InvalidParameterValue"),
     ("wfs-bad-percent-escape", "/wfs", "SERVICE=WFS&REQUEST=GetCapabilities&X=%G1", {400}, "InvalidParameterValue"),
-    ("wfs-long-query", "/wfs", "SERVICE=WFS&REQUEST=GetFeature&VERSION=2.0.0&TYPENAMES=admin%3Acommunes&PROPERTYNAME=" + "nom," * 20000, {400, 414, 431}, None),
+    # A request line longer than the HTTP layer accepts is refused there, before any parsing ("-": any body).
+    ("http-url-too-long", "/wfs", "SERVICE=WFS&REQUEST=GetFeature&VERSION=2.0.0&TYPENAMES=admin%3Acommunes&PROPERTYNAME=" + "nom," * 120000, {400, 414, 431}, "-"),
     # --- WFS POST bodies
     ("wfs-post-billion-laughs", "/wfs", ("POST", LAUGHS), {400}, None),
     ("wfs-post-xxe", "/wfs", ("POST", '<?xml version="1.0"?><!DOCTYPE g [<!ENTITY x SYSTEM "file:///etc/passwd">]><wfs:GetFeature xmlns:wfs="http://www.opengis.net/wfs/2.0" service="WFS" version="2.0.0"><wfs:Query typeNames="&x;"/></wfs:GetFeature>'), {400}, None),
@@ -179,7 +180,7 @@ def test_hostile_request(case):
     assert elapsed < 10, f"{name} took {elapsed:.1f}s"
     body = r.body[:200000]
     assert b"root:x:0:0" not in body, "file content leaked"
-    if r.status >= 400:
+    if r.status >= 400 and code != "-":
         assert b"Exception" in body, f"{name}: not an OGC exception: {body[:300]!r}"
         if code:
             assert code.encode() in body, f"{name}: expected {code}: {body[:500]!r}"
