@@ -39,7 +39,7 @@ public final class GEOSContext {
         GEOS_finish_r(handle)
     }
 
-    private func error(_ what: String) -> GEOSError {
+    fileprivate func error(_ what: String) -> GEOSError {
         GEOSError(messages.last.isEmpty ? what : "\(what): \(messages.last)")
     }
 
@@ -50,6 +50,13 @@ public final class GEOSContext {
         let wkb = WKB.encode(g)
         let p = wkb.withUnsafeBufferPointer { GEOSWKBReader_read_r(handle, reader, $0.baseAddress, $0.count) }
         guard let p else { throw error("cannot read geometry") }
+        return p
+    }
+
+    func make(wkb: UnsafeRawBufferPointer) throws(GEOSError) -> OpaquePointer {
+        guard let base = wkb.baseAddress,
+              let p = GEOSWKBReader_read_r(handle, reader, base.assumingMemoryBound(to: UInt8.self), wkb.count)
+        else { throw error("cannot read geometry") }
         return p
     }
 
@@ -178,9 +185,13 @@ public final class GEOSContext {
 
         /// `predicate(literal, other)`: e.g. `.contains` means the literal contains `other`.
         public func evaluate(_ predicate: Predicate, _ other: Geometry) throws(GEOSError) -> Bool {
-            let h = ctx.handle
             let o = try ctx.make(other)
             defer { ctx.destroy(o) }
+            return try evaluate(predicate, handle: o)
+        }
+
+        private func evaluate(_ predicate: Predicate, handle o: OpaquePointer) throws(GEOSError) -> Bool {
+            let h = ctx.handle
             let r: CChar
             switch predicate {
             case .intersects: r = GEOSPreparedIntersects_r(h, prepared, o)
@@ -194,6 +205,23 @@ public final class GEOSContext {
             }
             guard r != 2 else { throw ctx.error("\(predicate.rawValue) failed") }
             return r == 1
+        }
+
+        /// `predicate(literal, other)` with `other` given as WKB (e.g. the WKB part of a GeoPackage blob),
+        /// without building a Swift `Geometry`.
+        public func evaluate(_ predicate: Predicate, wkb: UnsafeRawBufferPointer) throws(GEOSError) -> Bool {
+            let o = try ctx.make(wkb: wkb)
+            defer { ctx.destroy(o) }
+            return try evaluate(predicate, handle: o)
+        }
+
+        /// The distance from the literal to a geometry given as WKB.
+        public func distance(wkb: UnsafeRawBufferPointer) throws(GEOSError) -> Double {
+            let o = try ctx.make(wkb: wkb)
+            defer { ctx.destroy(o) }
+            var d = 0.0
+            guard GEOSDistance_r(ctx.handle, geom, o, &d) == 1 else { throw ctx.error("distance failed") }
+            return d
         }
 
         /// The distance from the literal to `other`.
