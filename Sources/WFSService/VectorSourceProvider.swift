@@ -6,3 +6,5 @@ import VectorData
 public protocol VectorSourceProvider: Sendable {
     func source(for storedData: StoredData) async throws -> any VectorSource
 }
+
+extension SourceRegistry: VectorSourceProvider {}

@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import OGCCore
 import ServiceKit
-import Synchronization
 import Testing
 import VectorData
 @testable import WFSService
@@ -13,25 +12,11 @@ let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 let demoGPKG = repoRoot.appendingPathComponent("config/data/france-demo.gpkg").path
 let schemasDir = repoRoot.appendingPathComponent("Tests/Schemas")
 
-/// Opens one GeoPackageSource per file (the real source, not a double).
-final class GeoPackageProvider: VectorSourceProvider {
-    private let sources = Mutex<[String: GeoPackageSource]>([:])
-    func source(for storedData: StoredData) async throws -> any VectorSource {
-        guard let path = storedData.storage.path else { throw VectorDataError.unavailable("no path") }
-        return sources.withLock { s in
-            if let src = s[path] { return src }
-            let src = GeoPackageSource(path: path)
-            s[path] = src
-            return src
-        }
-    }
-}
-
 /// A WFS endpoint publishing the demo GeoPackage: configuration `admin` (regions, departements, communes) and
 /// configuration `extra` (communes again, as `extra:towns`, with paging limits).
 struct WFSFixture {
     static let shared = WFSFixture()
-    let service = WFSService(sources: GeoPackageProvider())
+    let service = WFSService(sources: SourceRegistry())
     let snapshot: ConfigSnapshot
 
     init() {
