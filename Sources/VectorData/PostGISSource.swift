@@ -26,7 +26,8 @@ public final class PostGISSource: VectorSource {
     ///   - schema: the PostgreSQL schema holding the relations (default public).
     ///   - statementTimeoutMs: `statement_timeout` of every connection (0: none).
     public init(connection info: PostgresConnectionInfo, schema: String = "public", statementTimeoutMs: Int = 30_000,
-                maxConnections: Int = 10, batchSize: Int = 500, logger: Logger = Logger(label: "passerelle.postgis")) throws {
+                maxConnections: Int = 10, batchSize: Int = 500, applicationName: String = "passerelle",
+                logger: Logger = PostGISSource.defaultLogger) throws {
         self.batchSize = max(1, batchSize)
         var config: PostgresClient.Configuration
         if let socket = info.unixSocketPath {
@@ -51,7 +52,7 @@ public final class PostGISSource: VectorSource {
         if statementTimeoutMs > 0 {
             config.options.additionalStartupParameters = [("statement_timeout", String(statementTimeoutMs))]
         }
-        config.options.additionalStartupParameters.append(("application_name", "passerelle"))
+        config.options.additionalStartupParameters.append(("application_name", applicationName))
         self.schemaName = schema
         self.logger = logger
         self.leaseTimeout = .seconds(8)
@@ -74,6 +75,14 @@ public final class PostGISSource: VectorSource {
     }
 
     deinit { runTask.cancel() }
+
+    /// The pool's own logger: connection failures are reported to callers as `VectorDataError.unavailable`,
+    /// so only warnings and errors are logged.
+    public static var defaultLogger: Logger {
+        var l = Logger(label: "passerelle.postgis")
+        l.logLevel = .warning
+        return l
+    }
 
     /// Stops the pool (its connections close).
     public func close() { runTask.cancel() }
