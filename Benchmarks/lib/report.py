@@ -225,6 +225,23 @@ w("")
 w(f"Tiles: the first tile of the list is byte-identical from Passerelle and nginx: "
   f"{'yes' if check.get('tiles_identical') else '**no**'}.")
 w("")
+profiles = [(n, open(os.path.join(res, f"{n}.perf.txt")).read().rstrip()) for n in cases
+            if os.path.exists(os.path.join(res, f"{n}.perf.txt"))]
+if profiles:
+    w("## Where Passerelle spends its CPU time")
+    w("")
+    w("`perf record -F 499 -p <passerelle>` while wrk replays each case for a few seconds, after the measures. "
+      "First by shared object, then by shared object and symbol (self time, ≥ 1 %).")
+    w("")
+    for n, text in profiles:
+        w(f"<details><summary>{n}</summary>")
+        w("")
+        w("```")
+        L.extend(text.splitlines())
+        w("```")
+        w("")
+        w("</details>")
+        w("")
 chk = open(os.path.join(res, "passerelle-check.log")).read().strip()
 if chk:
     w("`passerelle check-config` on the benchmark config said:")
