@@ -36,6 +36,7 @@ public enum CQLParser {
         var pos = 0
         let limits: FilterLimits
         var depth = 0
+        var operators = 0
 
         init(tokens: [CQLToken], limits: FilterLimits) { self.tokens = tokens; self.limits = limits }
 
@@ -48,6 +49,11 @@ public enum CQLParser {
         mutating func accept(keyword k: String) -> Bool {
             if peek().keyword == k { pos += 1; return true }
             return false
+        }
+
+        mutating func count() throws {
+            operators += 1
+            guard operators <= limits.maxOperators else { throw limits.error("The filter has more than \(limits.maxOperators) operators") }
         }
 
         mutating func enter() throws {
@@ -77,9 +83,10 @@ public enum CQLParser {
         }
 
         mutating func primary() throws -> Filter {
+            try count()
             if peek() == .symbol("(") {
                 // A parenthesised predicate, or an arithmetic expression starting a comparison: try the first.
-                let save = pos, savedDepth = depth
+                let save = pos, savedDepth = depth, savedOperators = operators
                 _ = next()
                 if let f = try? orExpr(), peek() == .symbol(")") {
                     _ = next()
@@ -87,6 +94,7 @@ public enum CQLParser {
                 }
                 pos = save
                 depth = savedDepth
+                operators = savedOperators
             }
             if let k = peek().keyword, peek(1) == .symbol("(") || ["INCLUDE", "EXCLUDE"].contains(k) {
                 switch k {
@@ -218,7 +226,7 @@ public enum CQLParser {
                 case "IN":
                     _ = next(); try expect("(")
                     var alts: [Filter] = []
-                    repeat { alts.append(.comparison(.equal, lhs, try scalar(), matchCase: true)) } while acceptComma()
+                    repeat { try count(); alts.append(.comparison(.equal, lhs, try scalar(), matchCase: true)) } while acceptComma()
                     try expect(")")
                     let f: Filter = alts.count == 1 ? alts[0] : .or(alts)
                     return negated ? .not(f) : f

@@ -34,6 +34,7 @@ public enum FilterParser {
             let ops = element.children
             guard !ops.isEmpty else { throw limits.error("Empty filter") }
             if ops.allSatisfy({ ["ResourceId", "FeatureId", "GmlObjectId"].contains($0.name) }) {
+                guard ops.count <= limits.maxOperators * 20 else { throw limits.error("Too many resource ids") }
                 return .resourceIds(try ops.map { e throws(OGCError) in try p.resourceId(e) })
             }
             guard ops.count == 1 else { throw limits.error("A filter holds exactly one operator") }
@@ -45,6 +46,7 @@ public enum FilterParser {
     struct Parser {
         let limits: FilterLimits
         var depth = 0
+        var operators = 0
 
         func fail(_ m: String) -> OGCError { limits.error(m) }
 
@@ -52,6 +54,8 @@ public enum FilterParser {
             depth += 1
             defer { depth -= 1 }
             guard depth <= limits.maxDepth else { throw fail("The filter is nested deeper than \(limits.maxDepth) levels") }
+            operators += 1
+            guard operators <= limits.maxOperators else { throw fail("The filter has more than \(limits.maxOperators) operators") }
             let matchCase = (e.attribute("matchCase") ?? "true").lowercased() != "false"
             switch e.name {
             case "And", "Or":

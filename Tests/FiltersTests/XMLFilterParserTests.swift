@@ -109,6 +109,17 @@ import Testing
         #expect(throws: OGCError.self) { try FilterParser.parse(xml: xml, limits: FilterLimits(maxBytes: 100)) }
     }
 
+    @Test func operatorCountIsLimited() {
+        let eq = "<fes:PropertyIsEqualTo><fes:ValueReference>nom</fes:ValueReference><fes:Literal>x</fes:Literal></fes:PropertyIsEqualTo>"
+        let xml = "<fes:Filter \(fes)><fes:Or>" + String(repeating: eq, count: 600) + "</fes:Or></fes:Filter>"
+        #expect(throws: OGCError.self) { try FilterParser.parse(xml: xml, limits: FilterLimits(maxBytes: 1 << 20)) }
+        #expect(throws: Never.self) { try FilterParser.parse(xml: xml, limits: FilterLimits(maxBytes: 1 << 20, maxOperators: 1000)) }
+        let cql = (0..<600).map { "a = \($0)" }.joined(separator: " OR ")
+        #expect(throws: OGCError.self) { try CQLParser.parse(cql) }
+        let inList = "a IN (" + (0..<600).map(String.init).joined(separator: ",") + ")"
+        #expect(throws: OGCError.self) { try CQLParser.parse(inList) }
+    }
+
     @Test func literalsTakeColumnTypes() throws {
         let f = Filter.comparison(.equal, .property("pop"), .literal(.string(" 12 ")), matchCase: true)
         #expect(try f.coercingLiterals(to: ["pop": .integer]) == .comparison(.equal, .property("pop"), .literal(.int(12)), matchCase: true))
