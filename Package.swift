@@ -99,6 +99,8 @@ let package = Package(
             "PasserelleServer", "Config",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Fuzzing of the parsers that take client input (scripts/fuzz.sh; not part of the test run)
+        .executableTarget(name: "passerelle-fuzz", dependencies: ["OGCCore", "Filters", "Styling"]),
 
         // Tests
         .testTarget(name: "OGCCoreTests", dependencies: ["OGCCore", "SafeXML"]),

@@ -34,7 +34,11 @@ public actor Reloader {
     /// Loads the directory once and makes it current.
     @discardableResult
     public static func initial(loader: ConfigLoader, logger: Logger = Logger(label: "passerelle.config")) async -> (Reloader, ConfigStore) {
-        let snap = await loader.load(previous: nil)
+        // The fingerprint is taken before the files are read, so a change made while they are read is seen
+        // by the watcher's first comparison.
+        let before = DirectoryWatcher.fingerprint(ConfigSnapshot(directory: loader.directory).watchedDirectories)
+        var snap = await loader.load(previous: nil)
+        snap.fingerprint = before
         let store = ConfigStore(snap)
         let r = Reloader(loader: loader, store: store, logger: logger)
         await r.report(snap)
@@ -47,7 +51,9 @@ public actor Reloader {
     @discardableResult
     public func reload(reason: String) async -> ConfigSnapshot {
         let previous = store.current
-        let snap = await loader.load(previous: previous)
+        let before = DirectoryWatcher.fingerprint(previous.watchedDirectories)
+        var snap = await loader.load(previous: previous)
+        snap.fingerprint = before
         store.replace(snap)
         reloadCount += 1
         logger.info("config reloaded", metadata: [
@@ -79,8 +85,10 @@ public final class DirectoryWatcher: Sendable {
     public init(interval: Duration = .milliseconds(200)) { self.interval = interval }
 
     /// Runs until cancelled.
-    public func run(directories: @escaping @Sendable () -> [URL], onChange: @escaping @Sendable () async -> Void) async {
-        var last = Self.fingerprint(directories())
+    /// - Parameter since: the fingerprint the current state was loaded from (default: now).
+    public func run(directories: @escaping @Sendable () -> [URL], since: [String]? = nil,
+                    onChange: @escaping @Sendable () async -> Void) async {
+        var last = since ?? Self.fingerprint(directories())
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             let now = Self.fingerprint(directories())
@@ -93,7 +101,7 @@ public final class DirectoryWatcher: Sendable {
         }
     }
 
-    static func fingerprint(_ dirs: [URL]) -> [String] {
+    public static func fingerprint(_ dirs: [URL]) -> [String] {
         var out: [String] = []
         let fm = FileManager.default
         for dir in dirs {

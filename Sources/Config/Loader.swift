@@ -65,8 +65,20 @@ public struct ConfigLoader: Sendable {
         // 3. Stored data: structure, paths resolved, then the outside world.
         for id in stored.keys.sorted() {
             var cands = stored[id]!
-            cands.versions = cands.versions.map { v in var v = v; v.value = resolvePaths(v.value); return v }
+            // References may not climb out of the config directory: checked on the path as written.
+            var climbs: [Bool] = []
+            cands.versions = cands.versions.map { v in
+                var v = v
+                climbs.append(v.value.storage.path.map(Self.climbsOut) ?? false)
+                v.value = resolvePaths(v.value)
+                return v
+            }
+            var attempt = 0
             if let s = await pickAsync(cands, folder: "stored_data", issues: &issues, check: { s, f in
+                defer { attempt += 1 }
+                if climbs[attempt] {
+                    return [ConfigIssue(file: f, path: "$.storage.path", message: "a relative path may not contain '..'")]
+                }
                 let structural = StructuralChecks.check(storedData: s, file: f)
                 if !structural.isEmpty { return structural }
                 return await validator.validate(storedData: s, snapshot: snap).map { var i = $0; i.file = f; return i }
@@ -165,7 +177,24 @@ public struct ConfigLoader: Sendable {
     ) -> [String: Candidate<T>] {
         var out: [String: Candidate<T>] = [:]
         let dir = directory.appendingPathComponent(folder)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        } catch {
+            // A folder that cannot be listed (an unmounted or failing disk, a permission change) is not a
+            // folder that was emptied: what it held keeps serving.
+            if FileManager.default.fileExists(atPath: dir.path) || !(previous ?? [:]).isEmpty {
+                if let previous, !previous.isEmpty {
+                    issues.append(ConfigIssue(file: folder, message: "cannot list the folder: \(error.localizedDescription)", stale: true))
+                    for (id, p) in previous {
+                        out[id] = Candidate(versions: [Version(value: p, file: folder + "/" + id + ".json", isPrevious: true)])
+                    }
+                } else if FileManager.default.fileExists(atPath: dir.path) {
+                    issues.append(ConfigIssue(file: folder, message: "cannot list the folder: \(error.localizedDescription)"))
+                }
+            }
+            return out
+        }
         for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let id = String(name.dropLast(5))
             let rel = folder + "/" + name
@@ -236,6 +265,10 @@ public struct ConfigLoader: Sendable {
             if FileManager.default.fileExists(atPath: u.path, isDirectory: &isDir), isDir.boolValue { return u }
         }
         return resolve(defaults[0])
+    }
+
+    static func climbsOut(_ path: String) -> Bool {
+        !path.hasPrefix("/") && path.split(separator: "/").contains("..")
     }
 
     func resolve(_ path: String) -> URL {

@@ -20,7 +20,7 @@ struct ConfigWatchService: Service {
         source.resume()
         defer { source.cancel() }
         try await cancelWhenGracefulShutdown {
-            await watcher.run(directories: { store.current.watchedDirectories }) {
+            await watcher.run(directories: { store.current.watchedDirectories }, since: store.current.fingerprint) {
                 await reloader.reload(reason: "file change")
             }
         }

@@ -45,7 +45,9 @@ public struct PasserelleApp: Sendable {
     public func application(host: String, port: Int, logger: Logger = Logger(label: "passerelle")) -> some ApplicationProtocol {
         let responder = PasserelleResponder(dispatcher: dispatcher, status: status)
         let watch = ConfigWatchService(reloader: reloader, store: store, watcher: DirectoryWatcher())
+        // Idle connections (slow or stalled clients) are closed after 30 s.
         return Application(responder: responder,
+                           server: .http1(configuration: .init(idleTimeout: .seconds(30))),
                            configuration: .init(address: .hostname(host, port: port), serverName: "Passerelle"),
                            services: [watch], logger: logger)
     }

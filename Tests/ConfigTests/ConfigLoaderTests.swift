@@ -108,6 +108,25 @@ struct ScratchConfig {
         #expect(snap.issues.contains { $0.file == "configurations/c3.json" && $0.message.contains("missing_table") })
     }
 
+    @Test func aFullOrFailingDiskChangesNothingThatServes() async throws {
+        let c = try ScratchConfig.minimal()
+        let loader = ConfigLoader(directory: c.url)
+        let first = await loader.load()
+        // A full disk leaves files empty or cut short: the last good versions keep serving.
+        try Data().write(to: c.url.appendingPathComponent("configurations/c1.json"))
+        try Data("{\"configuration\": \"c1\", \"endpo".utf8).write(to: c.url.appendingPathComponent("offerings/o1.json"))
+        let second = await loader.load(previous: first)
+        #expect(second.published(on: "wfs").count == 1)
+        #expect(second.issues.count == 2 && second.issues.allSatisfy(\.stale))
+        // A folder that cannot be listed any more (here: no longer a folder) is not an empty folder.
+        try FileManager.default.removeItem(at: c.url.appendingPathComponent("stored_data"))
+        try Data("x".utf8).write(to: c.url.appendingPathComponent("stored_data"))
+        let third = await loader.load(previous: second)
+        #expect(third.storedData["demo"] != nil)
+        #expect(third.published(on: "wfs").count == 1)
+        #expect(third.issues.contains { $0.file == "stored_data" && $0.stale })
+    }
+
     @Test func deletedFileDisappears() async throws {
         let c = try ScratchConfig.minimal()
         let loader = ConfigLoader(directory: c.url)

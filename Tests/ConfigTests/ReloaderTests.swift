@@ -8,7 +8,9 @@ import Testing
         let (reloader, store) = await Reloader.initial(loader: ConfigLoader(directory: c.url))
         let watcher = DirectoryWatcher(interval: .milliseconds(100))
         let task = Task {
-            await watcher.run(directories: { store.current.watchedDirectories }) { await reloader.reload(reason: "test") }
+            await watcher.run(directories: { store.current.watchedDirectories }, since: store.current.fingerprint) {
+                await reloader.reload(reason: "test")
+            }
         }
         defer { task.cancel() }
 
