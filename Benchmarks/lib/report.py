@@ -128,7 +128,8 @@ w("| case | measure | Passerelle | target | |")
 w("| --- | --- | --- | --- | --- |")
 L += summary
 w("")
-w("“not measured”: Passerelle did not answer the case's requests correctly in this run (see the checks below).")
+w("“not measured”: a server completed no request within the case's window, or Passerelle did not answer the case's "
+  "requests correctly (see the checks below).")
 w("")
 
 # ------------------------------------------------------------------ per case
