@@ -82,7 +82,7 @@ for k, label in [("nproc", "CPUs (nproc)"), ("cpu", "CPU"), ("memory", "memory")
                  ("passerelle", "Passerelle commit"), ("passerelle_binary", "Passerelle binary"), ("swift", "Swift"),
                  ("mapserver", "MapServer"), ("mapserver_workers", "MapServer FastCGI workers (spawn-fcgi)"),
                  ("nginx", "nginx"), ("postgresql", "PostgreSQL"), ("postgis", "PostGIS"), ("gdal", "GDAL"),
-                 ("wrk", "wrk"), ("communes", "communes loaded")]:
+                 ("wrk", "wrk"), ("communes", "communes loaded"), ("load", "load average")]:
     w(f"| {label} | {machine.get(k, '?')} |")
 w("")
 
