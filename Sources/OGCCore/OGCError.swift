@@ -76,3 +76,9 @@ extension OGCError {
         OGCError(.invalidParameterValue, locator: name, message)
     }
 }
+
+/// An error of a lower layer (a data store, a tile store) that knows which OGC exception it is to a client:
+/// services rethrow it and the server renders `ogcError`. The message it gives must not leak internals.
+public protocol OGCErrorConvertible: Error {
+    var ogcError: OGCError { get }
+}

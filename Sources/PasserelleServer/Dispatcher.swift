@@ -85,12 +85,16 @@ public struct Dispatcher: Sendable {
             }
         } catch let e as OGCError {
             response = service.errorResponse(e, for: ogc, context0)
+        } catch let e as any OGCErrorConvertible {
+            logger.error("request failed", metadata: ["path": .string(path), "error": .string("\(e)")])
+            response = service.errorResponse(e.ogcError, for: ogc, context0)
         } catch {
             logger.error("request failed", metadata: ["path": .string(path), "error": .string("\(error)")])
             let e = OGCError(.noApplicableCode, "Internal error while processing the request")
             response = service.errorResponse(e, for: ogc, context0)
         }
         if endpoint.cors ?? true { Self.addCORS(&response.headers) }
+        if response.status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
         if request.method == .head { response.body = ResponseBody() }
 
         let elapsed = ContinuousClock.now - start

@@ -126,3 +126,18 @@ public enum VectorDataError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension VectorDataError: OGCErrorConvertible {
+    /// A store that cannot be reached is a 503 (the client may retry); the rest are server-side failures.
+    /// Details (SQL, hosts) stay in the log.
+    public var ogcError: OGCError {
+        switch self {
+        case .unavailable:
+            OGCError(.serviceUnavailable, "The data store of this layer is unavailable now: try again shortly")
+        case .unknownTable:
+            OGCError(.noApplicableCode, "The data of this layer cannot be found")
+        case .queryFailed:
+            OGCError(.operationProcessingFailed, "The query could not be processed")
+        }
+    }
+}

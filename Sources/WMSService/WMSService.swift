@@ -46,7 +46,7 @@ public final class WMSVectorService: OGCService {
             throw OGCError(.serviceUnavailable, "The server is busy drawing other maps: try again shortly")
         } catch let e as VectorDataError {
             context.logger.error("WMS data error: \(e)")
-            throw OGCError(.noApplicableCode, "The data of this layer cannot be read now")
+            throw e.ogcError
         }
     }
 
