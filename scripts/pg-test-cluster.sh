@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL 15 + PostGIS cluster for the tests, loaded with the demo GeoPackage.
 #   scripts/pg-test-cluster.sh start   # (idempotent) prints: export PASSERELLE_TEST_PG=postgres://postgres@127.0.0.1:PORT/gis
 #   scripts/pg-test-cluster.sh env     # prints the export line of the running cluster
+#   scripts/pg-test-cluster.sh restart # fast restart on the same port (for recovery tests)
 #   scripts/pg-test-cluster.sh stop    # fast shutdown, removes the cluster
 # Works as root (the server runs as user postgres, since initdb refuses root) or as a normal user.
 # PASSERELLE_PG_DIR chooses the cluster directory (default: $TMPDIR/passerelle-pg-test).
@@ -70,6 +71,14 @@ start() {
     print_env
 }
 
+restart() {
+    pid_of_cluster >/dev/null || { echo "no cluster running (run: $0 start)" >&2; exit 1; }
+    local port
+    port=$(port_of_cluster)
+    as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -m fast \
+        -o "-p $port -k $SOCK -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" restart >/dev/null
+}
+
 stop() {
     local pid
     if pid=$(pid_of_cluster); then
@@ -82,6 +91,7 @@ stop() {
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
+    restart) restart ;;
     env) pid_of_cluster >/dev/null || { echo "no cluster running (run: $0 start)" >&2; exit 1; }; print_env ;;
-    *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|restart|env" >&2; exit 2 ;;
 esac
