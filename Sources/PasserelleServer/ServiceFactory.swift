@@ -22,15 +22,13 @@ public struct SharedResources: Sendable {
     }
 }
 
-extension SourceRegistry: VectorSourceProvider {}
-
 /// Builds the service of each endpoint kind with the shared resources.
 enum ServiceFactory {
     static func make(resources r: SharedResources) -> ServiceSet {
         let sources = r.sources
         return ServiceSet(
             wfs: WFSService(sources: sources),
-            wmsVector: WMSVectorService(sources: { try await sources.source(for: $0) }, styles: r.styles),
+            wmsVector: WMSVectorService(sources: sources, styles: r.styles),
             wmts: WMTSService(registry: r.tiles),
             tms: TMSService(registry: r.tiles),
             wmsRaster: WMSRasterService(registry: r.tiles))

@@ -4,7 +4,7 @@ import Synchronization
 
 /// The open vector sources, one per stored data, shared by all services. A source is kept across config
 /// reloads as long as its stored data keeps the same id and storage (so its connection pool survives).
-public final class SourceRegistry: Sendable {
+public final class SourceRegistry: VectorSourceProvider {
     private struct Entry {
         var storage: Storage
         var source: any VectorSource

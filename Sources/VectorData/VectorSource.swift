@@ -1,3 +1,4 @@
+import Config
 import Filters
 import Geo
 import OGCCore
@@ -140,4 +141,10 @@ extension VectorDataError: OGCErrorConvertible {
             OGCError(.operationProcessingFailed, "The query could not be processed")
         }
     }
+}
+
+/// Gives the vector source of a stored data (a PostGIS database or a GeoPackage file). Services take one;
+/// the server passes the shared `SourceRegistry`.
+public protocol VectorSourceProvider: Sendable {
+    func source(for storedData: StoredData) async throws -> any VectorSource
 }

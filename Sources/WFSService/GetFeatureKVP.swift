@@ -76,7 +76,7 @@ extension GetFeatureRequest {
         }
         if let cql = kvp.nonEmpty("CQL_FILTER") {
             var fl = filterLimits; fl.locator = "CQL_FILTER"
-            let parts = cql.split(separator: ";", omittingEmptySubsequences: false)
+            let parts = splitOutsideQuotes(cql, on: ";")
             guard parts.count == 1 || parts.count == types.count else {
                 throw OGCError.invalid("CQL_FILTER", "CQL_FILTER needs one filter, or one per type name separated by ';'")
             }
@@ -140,4 +140,19 @@ struct BBoxParameter: Sendable {
     /// The four numbers in the order written (minA, minB, maxA, maxB).
     var written: BBox
     var crs: CRSName?
+}
+
+/// Splits on `separator` where it is not inside a quoted CQL string ('…', with '' as an escaped quote).
+func splitOutsideQuotes(_ s: String, on separator: Character) -> [Substring] {
+    var parts: [Substring] = []
+    var inQuote = false
+    var start = s.startIndex
+    for i in s.indices {
+        let c = s[i]
+        if c == "'" { inQuote.toggle() } else if c == separator && !inQuote {
+            parts.append(s[start..<i]); start = s.index(after: i)
+        }
+    }
+    parts.append(s[start...])
+    return parts
 }

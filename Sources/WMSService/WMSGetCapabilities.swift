@@ -48,7 +48,7 @@ extension WMSVectorService {
         var minScale: Double? = nil, maxScale: Double? = nil, anyUnboundedMin = false, anyUnboundedMax = false
         var title = c.typeInfos.title ?? c.layerName
         for (sd, r) in entry.relations {
-            let source = try await sources(sd)
+            let source = try await sources.source(for: sd)
             if geo == nil, let schema = try? await source.schema(of: r.table), let e = schema.extent {
                 let g = schema.srid == 4326 ? e : (try? CoordinateTransformer.make(from: "EPSG:\(schema.srid)", to: "EPSG:4326").transform(e))
                 if let g { geo = geo.map { $0.union(g) } ?? g }

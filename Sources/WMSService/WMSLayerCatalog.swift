@@ -29,7 +29,7 @@ struct ResolvedRelation: Sendable {
 /// Finds layers and resolves their styles.
 struct WMSCatalog: Sendable {
     let context: ServiceContext
-    let sources: WMSSourceProvider
+    let sources: any VectorSourceProvider
     let styles: SLDLoader
 
     func layer(_ name: String, parameter: String = "LAYERS") throws(OGCError) -> WMSLayerEntry {
@@ -75,7 +75,7 @@ struct WMSCatalog: Sendable {
         }
         var out: [ResolvedRelation] = []
         for (sd, r) in layer.relations.reversed() {
-            let source = try await sources(sd)
+            let source = try await sources.source(for: sd)
             let schema = try await source.schema(of: r.table)
             var style: UserStyle? = nil
             if let body = sldBody {
@@ -93,4 +93,3 @@ struct WMSCatalog: Sendable {
 }
 
 /// How the service gets the data source of a stored data (the server passes its source registry).
-public typealias WMSSourceProvider = @Sendable (StoredData) async throws -> any VectorSource

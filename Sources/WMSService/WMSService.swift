@@ -11,7 +11,7 @@ import VectorData
 /// WMS 1.3.0 and 1.1.1 over WMS-VECTOR configurations: GetCapabilities, GetMap, GetFeatureInfo,
 /// GetLegendGraphic. Created once by the server; each request brings its own `ServiceContext`.
 public final class WMSVectorService: OGCService {
-    let sources: WMSSourceProvider
+    let sources: any VectorSourceProvider
     let styles: SLDLoader
     let pool: RenderPool
     let capabilitiesCache = Mutex<[String: String]>([:])
@@ -20,7 +20,7 @@ public final class WMSVectorService: OGCService {
     ///   - sources: the data source of a stored data (the server's source registry).
     ///   - styles: the SLD loader (shared with the config validator, so parsed styles are cached once).
     ///   - pool: where drawing and encoding run (bounded, sized to the cores).
-    public init(sources: @escaping WMSSourceProvider, styles: SLDLoader = SLDLoader(), pool: RenderPool = .shared) {
+    public init(sources: any VectorSourceProvider, styles: SLDLoader = SLDLoader(), pool: RenderPool = .shared) {
         self.sources = sources; self.styles = styles; self.pool = pool
     }
 

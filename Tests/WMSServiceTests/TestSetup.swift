@@ -12,11 +12,6 @@ import VectorData
 enum WMSTestSetup {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    final class Sources: Sendable {
-        let gpkg: GeoPackageSource
-        init(path: String) { gpkg = GeoPackageSource(path: path) }
-    }
-
     struct Env: Sendable {
         var service: WMSVectorService
         var context: ServiceContext
@@ -27,9 +22,8 @@ enum WMSTestSetup {
         let endpoint = try require(snapshot.endpoints["wms-v"])
         let templates = try await TemplateLibrary(directory: repo.appendingPathComponent("capabilities-templates"))
         let layers = snapshot.published(on: "wms-v")
-        let path = try require(snapshot.storedData["france-demo"]?.storage.path)
-        let sources = Sources(path: path)
-        let service = WMSVectorService(sources: { _ in sources.gpkg })
+        _ = try require(snapshot.storedData["france-demo"]?.storage.path)
+        let service = WMSVectorService(sources: SourceRegistry())
         let context = ServiceContext(snapshot: snapshot, endpoint: endpoint, urlType: "WMS", layers: layers,
                                      visibilityKey: "test", templates: templates, logger: Logger(label: "wms-test"))
         return Env(service: service, context: context)
