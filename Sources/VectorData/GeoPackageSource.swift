@@ -11,6 +11,8 @@ public final class GeoPackageSource: VectorSource {
     public let path: String
     let pool: SQLitePool
     private let schemas = Mutex<[String: TableSchema]?>(nil)
+    /// The tables with a GeoPackage rtree spatial index.
+    private let indexed = Mutex<Set<String>>([])
     /// Features per batch of a cursor.
     public let batchSize: Int
 
@@ -30,7 +32,13 @@ public final class GeoPackageSource: VectorSource {
 
     private func allSchemas() async throws -> [String: TableSchema] {
         if let s = schemas.withLock({ $0 }) { return s }
-        let loaded = try await pool.run { c in try Self.loadSchemas(c) }
+        let (loaded, withIndex) = try await pool.run { c in
+            let s = try Self.loadSchemas(c)
+            let names = Set(try c.rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rtree\\_%' ESCAPE '\\'")
+                .map { $0[0].description })
+            return (s, Set(s.values.filter { names.contains("rtree_\($0.name)_\($0.geometryColumn)") }.map(\.name)))
+        }
+        indexed.withLock { $0 = withIndex }
         schemas.withLock { $0 = loaded }
         return loaded
     }
@@ -97,19 +105,25 @@ public final class GeoPackageSource: VectorSource {
     func whereClause(_ q: FeatureQuery, _ s: TableSchema) throws -> CompiledSQL {
         var parts: [String] = []
         var binds: [SQLBind] = []
+        let hasIndex = indexed.withLock { $0.contains(s.name) }
         if let bbox = q.bbox {
             var nb = bbox
             if let from = q.bboxSRID, from != s.srid {
                 do { nb = try CoordinateTransformer.make(from: from, to: s.srid).transform(bbox) }
                 catch { throw OGCError.invalid("BBOX", "Cannot reproject the bbox: \(error.message)") }
             }
-            let pk = quoteIdentifier(s.primaryKey ?? "rowid")
-            let rtree = quoteIdentifier("rtree_\(s.name)_\(s.geometryColumn)")
-            parts.append("\(pk) IN (SELECT id FROM \(rtree) WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?)")
-            binds += [nb.minX, nb.maxX, nb.minY, nb.maxY].map { .value(.double($0)) }
+            if hasIndex {
+                let pk = quoteIdentifier(s.primaryKey ?? "rowid")
+                let rtree = quoteIdentifier("rtree_\(s.name)_\(s.geometryColumn)")
+                parts.append("\(pk) IN (SELECT id FROM \(rtree) WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?)")
+                binds += [nb.minX, nb.maxX, nb.minY, nb.maxY].map { .value(.double($0)) }
+            } else {
+                parts.append("passerelle_envelope_intersects(\(quoteIdentifier(s.geometryColumn)), ?, ?, ?, ?)")
+                binds += [nb.minX, nb.minY, nb.maxX, nb.maxY].map { .value(.double($0)) }
+            }
         }
         if let f = q.filter {
-            let c = try SQLFilterCompiler.compile(f, dialect: .sqlite, schema: s)
+            let c = try SQLFilterCompiler.compile(f, dialect: .sqlite, schema: s, hasSpatialIndex: hasIndex)
             parts.append(c.sql)
             binds += c.binds
         }

@@ -45,14 +45,17 @@ public struct SQLFilterCompiler {
     /// The number of binds already used by the enclosing statement (for `$n` numbering).
     private(set) var binds: [SQLBind] = []
     private let bindOffset: Int
+    /// SQLite: whether the table has its GeoPackage rtree (else envelopes are tested row by row).
+    let hasSpatialIndex: Bool
 
-    public init(dialect: SQLDialect, schema: TableSchema, bindOffset: Int = 0) {
-        self.dialect = dialect; self.schema = schema; self.bindOffset = bindOffset
+    public init(dialect: SQLDialect, schema: TableSchema, bindOffset: Int = 0, hasSpatialIndex: Bool = true) {
+        self.dialect = dialect; self.schema = schema; self.bindOffset = bindOffset; self.hasSpatialIndex = hasSpatialIndex
     }
 
     /// Compiles `filter` into a boolean SQL expression.
-    public static func compile(_ filter: Filter, dialect: SQLDialect, schema: TableSchema, bindOffset: Int = 0) throws -> CompiledSQL {
-        var c = SQLFilterCompiler(dialect: dialect, schema: schema, bindOffset: bindOffset)
+    public static func compile(_ filter: Filter, dialect: SQLDialect, schema: TableSchema, bindOffset: Int = 0,
+                               hasSpatialIndex: Bool = true) throws -> CompiledSQL {
+        var c = SQLFilterCompiler(dialect: dialect, schema: schema, bindOffset: bindOffset, hasSpatialIndex: hasSpatialIndex)
         let sql = try c.boolean(filter)
         return CompiledSQL(sql: sql, binds: c.binds)
     }
@@ -297,6 +300,9 @@ public struct SQLFilterCompiler {
 
     /// SQLite: the rows whose rtree envelope meets `b` (the GeoPackage spatial index).
     private mutating func rtreeCondition(_ b: BBox) -> String {
+        guard hasSpatialIndex else {
+            return "passerelle_envelope_intersects(\(quoteIdentifier(schema.geometryColumn)), \(bind(.value(.double(b.minX)))), \(bind(.value(.double(b.minY)))), \(bind(.value(.double(b.maxX)))), \(bind(.value(.double(b.maxY)))))"
+        }
         let pk = quoteIdentifier(schema.primaryKey ?? "rowid")
         let rtree = quoteIdentifier("rtree_\(schema.name)_\(schema.geometryColumn)")
         return "\(pk) IN (SELECT id FROM \(rtree) WHERE maxx >= \(bind(.value(.double(b.minX)))) AND minx <= \(bind(.value(.double(b.maxX)))) AND maxy >= \(bind(.value(.double(b.minY)))) AND miny <= \(bind(.value(.double(b.maxY)))))"

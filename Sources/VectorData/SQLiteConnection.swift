@@ -1,6 +1,7 @@
 import CSQLite
 import Filters
 import Geo
+import OGCCore
 import Synchronization
 
 /// One read-only SQLite connection (SQLITE_OPEN_NOMUTEX: used by one thread at a time, checked out of a
@@ -150,6 +151,21 @@ enum SpatialFunctions {
         sqlite3_create_function_v2(db, "passerelle_distance", 2, flags, nil, { ctx, _, argv in
             SpatialFunctions.distance(ctx, argv)
         }, nil, nil, nil)
+        sqlite3_create_function_v2(db, "passerelle_envelope_intersects", 5, flags, nil, { ctx, _, argv in
+            SpatialFunctions.envelopeIntersects(ctx, argv)
+        }, nil, nil, nil)
+    }
+
+    /// `passerelle_envelope_intersects(gpkgBlob, minx, miny, maxx, maxy)`: for tables without an rtree.
+    static func envelopeIntersects(_ ctx: OpaquePointer?, _ argv: UnsafeMutablePointer<OpaquePointer?>?) {
+        guard let argv, let v = argv[0], let p = sqlite3_value_blob(v) else { sqlite3_result_null(ctx); return }
+        let blob = UnsafeRawBufferPointer(start: p, count: Int(sqlite3_value_bytes(v)))
+        guard let (h, wkb) = try? GeoPackageBinary.wkb(blob) else { sqlite3_result_null(ctx); return }
+        let env = h.envelope ?? (try? WKB.decode(wkb))?.bbox
+        guard let env else { sqlite3_result_int(ctx, 0); return }
+        let q = BBox(minX: sqlite3_value_double(argv[1]), minY: sqlite3_value_double(argv[2]),
+                     maxX: sqlite3_value_double(argv[3]), maxY: sqlite3_value_double(argv[4]))
+        sqlite3_result_int(ctx, env.intersects(q) ? 1 : 0)
     }
 
     /// The prepared literal, kept by SQLite as auxiliary data of the literal argument.
