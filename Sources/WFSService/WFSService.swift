@@ -119,19 +119,24 @@ public struct WFSService: OGCService {
             return try await sources.source(for: type.storedData)
         } catch let e as OGCError {
             throw e
+        } catch let e as any OGCErrorConvertible {
+            throw e.ogcError
         } catch {
             throw OGCError(.operationProcessingFailed, "The data of \(type.qualifiedName) is not available", status: 503)
         }
     }
 
-    /// Runs a data call, turning store failures into OperationProcessingFailed (client errors pass through).
+    /// Runs a data call: client errors pass through, store failures become the OGC exception they map to
+    /// (an unreachable store is a 503); details go to the log, not to the client.
     func dataCall<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let e as OGCError {
             throw e
+        } catch let e as any OGCErrorConvertible {
+            throw e.ogcError
         } catch {
-            throw OGCError(.operationProcessingFailed, "The query failed: \(error)")
+            throw OGCError(.operationProcessingFailed, "The query could not be processed")
         }
     }
 }
