@@ -27,12 +27,29 @@ grep -Ev "^Test Case .*(started|passed)|^􀟈 |^◇ |^✔ Test .* passed|^􁁛  
 
 # 3. Real clients against a running server (demo config + the PostGIS stored data).
 set +e
-scripts/client-tests.sh
-client_status=$?
+scripts/client-tests.sh | tee "$log.clients"
+client_status=${PIPESTATUS[0]}
 set -e
 
+# One closing line for both runners.
+swift_passed=$(grep -Eo "Test run with [0-9]+ tests? in [0-9]+ suites? passed" "$log.test" | grep -Eo "[0-9]+" | head -1 || true)
+swift_failed=$(grep -Ec "^✘ Test .*(failed|recorded an issue)" "$log.test" || true)
+if [[ -z "$swift_passed" ]]; then
+  swift_total=$(grep -Eo "Test run with [0-9]+ tests?" "$log.test" | grep -Eo "[0-9]+" | head -1 || echo 0)
+  swift_failed_tests=$(grep -Ec "^✘ Test .* failed" "$log.test" || true)
+  swift_passed=$(( ${swift_total:-0} - ${swift_failed_tests:-0} ))
+  swift_failed=${swift_failed_tests:-0}
+else
+  swift_failed=0
+fi
+py_passed=$(grep -Eo "[0-9]+ passed" "$log.clients" | tail -1 | grep -Eo "[0-9]+" || echo 0)
+py_failed=$(grep -Eo "[0-9]+ failed" "$log.clients" | tail -1 | grep -Eo "[0-9]+" || echo 0)
+py_skipped=$(grep -Eo "[0-9]+ skipped" "$log.clients" | tail -1 | grep -Eo "[0-9]+" || echo 0)
+
+echo "swift tests: ${swift_passed} passed, ${swift_failed} failed; client tests: ${py_passed} passed, ${py_failed} failed, ${py_skipped} skipped"
 if [[ $swift_status -ne 0 || $client_status -ne 0 ]]; then
   echo "FAILED: swift tests exit $swift_status, client tests exit $client_status"
+  echo "tests: $((swift_passed + py_passed)) passed, $((swift_failed + py_failed + (swift_status != 0 && swift_failed == 0) + (client_status != 0 && py_failed == 0))) failed"
   exit 1
 fi
-echo "All tests passed."
+echo "tests: $((swift_passed + py_passed)) passed, 0 failed"
