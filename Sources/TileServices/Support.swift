@@ -48,6 +48,7 @@ func resolveLayers(_ resolver: TileLayerResolver, _ context: ServiceContext) asy
 
 func resolveLayer(_ resolver: TileLayerResolver, named name: String, _ context: ServiceContext) async throws -> TileLayer? {
     let published = context.layers, snapshot = context.snapshot
+    if let hit = resolver.recentlyResolved(named: name, in: published, snapshot: snapshot) { return hit }
     do {
         return try await NIOThreadPool.singleton.runIfActive { try resolver.layer(named: name, in: published, snapshot: snapshot) }
     } catch let e as TileStoreError {

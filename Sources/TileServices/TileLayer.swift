@@ -50,13 +50,25 @@ public struct TileLayer: Sendable {
 /// Resolves the offerings of a request into tile layers, through the shared registry.
 public struct TileLayerResolver: Sendable {
     public let registry: TileStoreRegistry
+    public let cache: ResolvedLayerCache
 
-    public init(registry: TileStoreRegistry) { self.registry = registry }
+    public init(registry: TileStoreRegistry, cache: ResolvedLayerCache = ResolvedLayerCache()) {
+        self.registry = registry
+        self.cache = cache
+    }
 
     /// The layer named `name` among `published`, or nil. Throws when the layer exists but cannot be read.
     public func layer(named name: String, in published: [Published], snapshot: ConfigSnapshot) throws -> TileLayer? {
         guard let p = published.first(where: { $0.configuration.layerName == name }) else { return nil }
-        return try resolve(p, snapshot: snapshot)
+        let layer = try resolve(p, snapshot: snapshot)
+        cache.put(layer, for: p, snapshot: snapshot)
+        return layer
+    }
+
+    /// The layer named `name` if it was resolved a moment ago (no file access); nil otherwise.
+    public func recentlyResolved(named name: String, in published: [Published], snapshot: ConfigSnapshot) -> TileLayer? {
+        guard let p = published.first(where: { $0.configuration.layerName == name }) else { return nil }
+        return cache.get(p, snapshot: snapshot)
     }
 
     /// Every layer that resolves; the others are returned as problems (for the log), not thrown.

@@ -29,11 +29,15 @@ extension GetFeatureRequest {
         } else if let ids = resourceIDs {
             types = []
             for id in ids {
-                guard let dot = id.lastIndex(of: "."), let t = catalog.types.first(where: { $0.localName == String(id[..<dot]) }) else {
+                // Ids are `localName.key`; several feature types may share a local name (one per configuration):
+                // the id is looked for in each of them.
+                let local = id.lastIndex(of: ".").map { String(id[..<$0]) }
+                let matching = catalog.types.filter { $0.localName == local }
+                guard !matching.isEmpty else {
                     if storedQuery { throw OGCError(.notFound, locator: "ID", "No feature with id \(id.prefix(100))") }
                     throw OGCError.invalid("RESOURCEID", "Unknown resource id \(id.prefix(100))")
                 }
-                if !types.contains(where: { $0.qualifiedName == t.qualifiedName }) { types.append(t) }
+                for t in matching where !types.contains(where: { $0.qualifiedName == t.qualifiedName }) { types.append(t) }
             }
         } else {
             throw OGCError.missing(locator)

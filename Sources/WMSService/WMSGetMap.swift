@@ -24,7 +24,10 @@ extension WMSVectorService {
             guard let image = MapRenderer().render(layers, view: view, background: background) else {
                 throw OGCError(.noApplicableCode, "The map could not be drawn")
             }
-            return try ImageEncoder.encode(image, as: format, options: .init(background: (p.background.r, p.background.g, p.background.b)))
+            let bg = (p.background.r, p.background.g, p.background.b)
+            // An opaque map needs no alpha channel: RGB is a quarter less to filter and deflate.
+            let opaque = p.transparent ? image : image.flattened(onto: bg)
+            return try ImageEncoder.encode(opaque, as: format, options: .init(background: bg))
         }
         return Response.bytes(bytes, contentType: format.mimeType)
     }

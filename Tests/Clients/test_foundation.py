@@ -133,3 +133,20 @@ def test_sighup_forces_a_reload():
     gen = http("/status").json()["generation"]
     os.kill(pid, signal.SIGHUP)
     assert wait_for(lambda: http("/status").json()["generation"] > gen, 1.0) is not None
+
+
+def test_check_config_exit_codes(tmp_path):
+    import shutil
+    import subprocess
+    binary = os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "passerelle")
+    good = tmp_path / "config"
+    shutil.copytree(CONFIG, good)
+    shutil.copytree(os.path.join(CONFIG, "..", "styles"), tmp_path / "styles")
+    r = subprocess.run([binary, "check-config", str(good)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    (good / "configurations" / "admin-wfs.json").write_text('{"type": "WFS", "name": ')
+    (good / "offerings" / "dangling.json").write_text('{"configuration": "nope", "endpoint": "wfs"}')
+    r = subprocess.run([binary, "check-config", str(good)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1
+    assert "configurations/admin-wfs.json: $" in r.stdout
+    assert "offerings/dangling.json: $.configuration" in r.stdout

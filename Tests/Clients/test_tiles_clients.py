@@ -37,3 +37,28 @@ def test_tms_root_lists_tile_maps():
     r = http("/tms/1.0.0")
     assert r.status == 200
     assert b"TileMap" in r.body
+
+
+def test_vector_tile_decodes_as_mvt_with_its_layers(tmp_path):
+    tilejson = http("/tms/1.0.0/rhone_admin/metadata.json").json()
+    layer_ids = {v["id"] for v in tilejson["vector_layers"]}
+    assert "communes" in layer_ids
+    r = http("/tms/1.0.0/rhone_admin/12/2100/1458.pbf")
+    assert r.status == 200 and r.headers["Content-Type"] == "application/x-protobuf"
+    tile = tmp_path / "1458.pbf"
+    tile.write_bytes(r.body)
+    info = subprocess.run(["ogrinfo", "-ro", "-so", "-oo", "X=2100", "-oo", "Y=1458", "-oo", "Z=12", str(tile)],
+                          capture_output=True, text=True, timeout=60)
+    assert info.returncode == 0, info.stderr
+    assert "communes" in info.stdout, info.stdout
+
+
+def test_tile_http_semantics():
+    url = "/tms/1.0.0/rhone_admin/12/2100/1458.pbf"
+    r = http(url)
+    etag = r.headers["ETag"]
+    assert etag and r.headers["Content-Length"] == str(len(r.body))
+    assert http(url, headers={"If-None-Match": etag}).status == 304
+    head = http(url, method="HEAD")
+    assert head.status == 200 and head.body == b""
+    assert http("/tms/1.0.0/rhone_admin/12/0/0.pbf").status == 404

@@ -71,3 +71,35 @@ def test_postgis_layer_through_owslib():
     fc = json.loads(resp.read())
     names = {f["properties"]["nom"] for f in fc["features"]}
     assert any(n.startswith("Lyon") for n in names), names
+
+
+EXPECTED_92 = 24  # communes of the demo with a code from 92001 to 92050
+STORES = ["admin"] + (["admin_pg"] if PG else [])
+
+
+@pytest.mark.parametrize("prefix", STORES)
+def test_operations_on_each_store(prefix, tmp_path):
+    """The same requests against the GeoPackage and the PostGIS copy of the communes give the same answers."""
+    base = {"SERVICE": "WFS", "REQUEST": "GetFeature", "VERSION": "2.0.0", "TYPENAMES": f"{prefix}:communes",
+            "OUTPUTFORMAT": "application/json"}
+    hits = http("/wfs", dict(base, RESULTTYPE="hits"))
+    assert hits.status == 200 and hits.json()["numberMatched"] == 402 and hits.json()["features"] == []
+    saints = http("/wfs", dict(base, CQL_FILTER="nom LIKE 'Saint-%' AND departement = '69'", SORTBY="code DESC")).json()
+    codes = [f["properties"]["code"] for f in saints["features"]]
+    assert saints["numberMatched"] == 52 and len(codes) == 52 and codes == sorted(codes, reverse=True)
+    fes = ("<fes:Filter xmlns:fes='http://www.opengis.net/fes/2.0'><fes:PropertyIsBetween><fes:ValueReference>code"
+           "</fes:ValueReference><fes:LowerBoundary><fes:Literal>92001</fes:Literal></fes:LowerBoundary><fes:UpperBoundary>"
+           "<fes:Literal>92050</fes:Literal></fes:UpperBoundary></fes:PropertyIsBetween></fes:Filter>")
+    paris = http("/wfs", dict(base, FILTER=fes)).json()
+    assert paris["numberMatched"] == EXPECTED_92
+    props = http("/wfs", dict(base, COUNT="3", PROPERTYNAME="nom")).json()
+    assert all(set(f["properties"]) == {"nom"} for f in props["features"])
+    gml = http("/wfs", dict(base, OUTPUTFORMAT="application/gml+xml; version=3.2", COUNT="2",
+                            SRSNAME="urn:ogc:def:crs:EPSG::2154"))
+    assert gml.status == 200 and b"wfs:FeatureCollection" in gml.body and b'srsName="urn:ogc:def:crs:EPSG::2154"' in gml.body
+    dft = http("/wfs", {"SERVICE": "WFS", "REQUEST": "DescribeFeatureType", "VERSION": "2.0.0", "TYPENAMES": f"{prefix}:communes"})
+    assert dft.status == 200 and b"xsd:schema" in dft.body or b"schema" in dft.body
+    rid = paris["features"][0]["id"]
+    byid = http("/wfs", dict(base, RESOURCEID=rid)).json()
+    assert rid in [f["id"] for f in byid["features"]]
+    assert all(f["id"] == rid for f in byid["features"])
