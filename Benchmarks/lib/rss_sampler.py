@@ -4,17 +4,7 @@ group's summed VmRSS (KiB) as JSON. A group is NAME=PID[,PID…]; a PID's childr
    rss_sampler.py OUT.json NAME=PIDS …"""
 import json, os, signal, sys, time
 
-def children(pid):
-    out = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            try:
-                out += [int(c) for c in open(f"/proc/{pid}/task/{tid}/children").read().split()]
-            except OSError:
-                pass
-    except OSError:
-        pass
-    return out
+from proc_tree import children
 
 def rss(pid):
     try:

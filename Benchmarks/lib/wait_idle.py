@@ -5,19 +5,9 @@ working on them) do not run into the next measure.
    wait_idle.py TIMEOUT_SECONDS PID[,PID…] …"""
 import os, sys, time
 
-TICK = os.sysconf("SC_CLK_TCK")
+from proc_tree import children
 
-def children(pid):
-    out = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            try:
-                out += [int(c) for c in open(f"/proc/{pid}/task/{tid}/children").read().split()]
-            except OSError:
-                pass
-    except OSError:
-        pass
-    return out
+TICK = os.sysconf("SC_CLK_TCK")
 
 def cpu(pids):
     seen, todo, total = set(), list(pids), 0
