@@ -36,14 +36,15 @@ struct ServerValidator: ConfigValidator {
         for (i, u) in c.typeInfos.usedData.enumerated() {
             for (j, r) in (u.relations ?? []).enumerated() {
                 let path = "$.type_infos.used_data[\(i)].relations[\(j)]"
+                // The same lookup the WMS service makes when it draws.
                 if let style = r.style {
-                    switch StyleFiles.resolve(style, in: snapshot.stylesDirectory) {
-                    case .success(let url):
+                    if let url = SLDLoader.file(named: style, in: snapshot.stylesDirectory) {
                         do { _ = try resources.styles.load(url) } catch {
                             out.append(ConfigIssue(file: "", path: path + ".style", message: "unreadable SLD \(url.lastPathComponent): \(error)"))
                         }
-                    case .failure(let e):
-                        out.append(ConfigIssue(file: "", path: path + ".style", message: e.message))
+                    } else {
+                        out.append(ConfigIssue(file: "", path: path + ".style",
+                                               message: "style \(style) not found in \(snapshot.stylesDirectory.path) (or not a plain file name)"))
                     }
                 }
                 // The table must be in the store, with a geometry column.
@@ -68,21 +69,5 @@ struct ServerValidator: ConfigValidator {
             }
         }
         return out
-    }
-}
-
-/// Finds the SLD file a `style` reference names, refusing anything that could leave the styles folder.
-public enum StyleFiles {
-    public struct Failure: Error { public var message: String }
-
-    public static func resolve(_ ref: String, in dir: URL) -> Result<URL, Failure> {
-        let ok = !ref.isEmpty && ref.count <= 128 && !ref.hasPrefix(".")
-            && ref.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)) }
-        guard ok, !ref.contains("..") else { return .failure(Failure(message: "invalid style reference \(ref)")) }
-        for name in [ref + ".sld", ref + ".xml", ref] {
-            let u = dir.appendingPathComponent(name)
-            if FileManager.default.isReadableFile(atPath: u.path) { return .success(u) }
-        }
-        return .failure(Failure(message: "style \(ref) not found in \(dir.path)"))
     }
 }

@@ -39,9 +39,12 @@ public final class SLDLoader: Sendable {
     }
 
     /// The file of style `name` (without extension) in `directory`: `name.sld`, else `name.xml`.
-    /// Nil when the name could escape the directory or no such file exists.
+    /// Nil when the name could escape the directory (only ASCII letters, digits, `_`, `-` and `.` are taken, no
+    /// leading dot, no `..`, at most 128 characters) or no such file exists.
     public static func file(named name: String, in directory: URL) -> URL? {
-        guard !name.isEmpty, !name.contains("/"), !name.contains("\\"), name != "..", !name.hasPrefix(".") else { return nil }
+        let safe = !name.isEmpty && name.count <= 128 && !name.hasPrefix(".") && !name.contains("..")
+            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)) }
+        guard safe else { return nil }
         for ext in ["sld", "xml"] {
             let u = directory.appendingPathComponent(name + "." + ext)
             if FileManager.default.fileExists(atPath: u.path) { return u }
