@@ -48,7 +48,7 @@ public struct ConfigLoader: Sendable {
         // 2. Endpoints: structure, and no two claiming the same path.
         var pathOwner: [String: String] = [:]
         for id in endpoints.keys.sorted() {
-            if let e = pick(endpoints[id]!, folder: "endpoints", issues: &issues, check: { e, f in
+            if let e = await pick(endpoints[id]!, issues: &issues, check: { e, f in
                 var out = StructuralChecks.check(endpoint: e, file: f)
                 for (i, u) in e.urls.enumerated() {
                     if let other = pathOwner[u.path], other != id {
@@ -74,7 +74,7 @@ public struct ConfigLoader: Sendable {
                 return v
             }
             var attempt = 0
-            if let s = await pickAsync(cands, folder: "stored_data", issues: &issues, check: { s, f in
+            if let s = await pick(cands, issues: &issues, check: { s, f in
                 defer { attempt += 1 }
                 if climbs[attempt] {
                     return [ConfigIssue(file: f, path: "$.storage.path", message: "a relative path may not contain '..'")]
@@ -89,7 +89,7 @@ public struct ConfigLoader: Sendable {
 
         // 4. Configurations: structure and references, then the outside world (tables, styles).
         for id in configs.keys.sorted() {
-            if let c = await pickAsync(configs[id]!, folder: "configurations", issues: &issues, check: { c, f in
+            if let c = await pick(configs[id]!, issues: &issues, check: { c, f in
                 let structural = StructuralChecks.check(configuration: c, file: f, storedData: snap.storedData)
                 if !structural.isEmpty { return structural }
                 return await validator.validate(configuration: c, snapshot: snap).map { var i = $0; i.file = f; return i }
@@ -101,7 +101,7 @@ public struct ConfigLoader: Sendable {
         // 5. Offerings: references, type match, one layer name per endpoint.
         var layerOwner: [String: String] = [:]   // endpoint + layer name → offering id
         for id in offerings.keys.sorted() {
-            if let o = pick(offerings[id]!, folder: "offerings", issues: &issues, check: { o, f in
+            if let o = await pick(offerings[id]!, issues: &issues, check: { o, f in
                 var out: [ConfigIssue] = []
                 guard let c = snap.configurations[o.configuration] else {
                     return [ConfigIssue(file: f, path: "$.configuration", message: "unknown or invalid configuration \(o.configuration)")]
@@ -128,13 +128,13 @@ public struct ConfigLoader: Sendable {
 
         // 6. Permissions and keys (references to offerings are checked at use: a permission may outlive one).
         for id in permissions.keys.sorted() {
-            if let p = pick(permissions[id]!, folder: "permissions", issues: &issues, check: { _, _ in [] }) {
+            if let p = await pick(permissions[id]!, issues: &issues, check: { _, _ in [] }) {
                 snap.permissions[id] = p
             }
         }
         var ring: [APIKey] = []
         for id in keys.keys.sorted() {
-            if let k = pick(keys[id]!, folder: "keys", issues: &issues, check: { k, f in
+            if let k = await pick(keys[id]!, issues: &issues, check: { k, f in
                 if k.typeInfos.hash != nil {
                     return [ConfigIssue(file: f, path: "$.type_infos.hash", message: "keys are stored hashed: put the SHA-256 of the key in type_infos.hash_sha256 (passerelle hash-key KEY)")]
                 }
@@ -226,24 +226,10 @@ public struct ConfigLoader: Sendable {
         return out
     }
 
-    /// The first version that passes `check`; the problems of the current version are reported.
-    private func pick<T>(_ c: Candidate<T>, folder: String, issues: inout [ConfigIssue],
-                         check: (T, String) -> [ConfigIssue]) -> T? {
-        for v in c.versions {
-            let problems = check(v.value, v.file)
-            if problems.isEmpty {
-                if !v.isPrevious { return v.value }
-                // Mark the reported problems of this file as stale: the previous version serves.
-                for i in issues.indices where issues[i].file == v.file { issues[i].stale = true }
-                return v.value
-            }
-            if !v.isPrevious { issues.append(contentsOf: problems.map { var p = $0; p.stale = c.versions.count > 1; return p }) }
-        }
-        return nil
-    }
-
-    private func pickAsync<T>(_ c: Candidate<T>, folder: String, issues: inout [ConfigIssue],
-                              check: (T, String) async -> [ConfigIssue]) async -> T? {
+    /// The first version that passes `check`; the problems of the current version are reported, and marked
+    /// stale when the previous version serves instead.
+    private func pick<T>(_ c: Candidate<T>, issues: inout [ConfigIssue],
+                         check: (T, String) async -> [ConfigIssue]) async -> T? {
         for v in c.versions {
             let problems = await check(v.value, v.file)
             if problems.isEmpty {
