@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A problem found in a config file: which file, where in it (a JSON path such as
 /// `$.type_infos.used_data[0].stored_data`), and what.
@@ -25,10 +26,10 @@ public struct ConfigSnapshot: Sendable {
     public var settings: ServerSettings
     public var stylesDirectory: URL
     public var tileMatrixSetsDirectory: URL
-    public var endpoints: [String: Endpoint]
-    public var storedData: [String: StoredData]
-    public var configurations: [String: Configuration]
-    public var offerings: [String: Offering]
+    public var endpoints: [String: Endpoint] { didSet { routes = Self.routes(of: endpoints); publishedMemo = Memo() } }
+    public var storedData: [String: StoredData] { didSet { publishedMemo = Memo() } }
+    public var configurations: [String: Configuration] { didSet { publishedMemo = Memo() } }
+    public var offerings: [String: Offering] { didSet { publishedMemo = Memo() } }
     public var permissions: [String: Permission]
     public var keys: KeyRing
     public var issues: [ConfigIssue]
@@ -48,14 +49,35 @@ public struct ConfigSnapshot: Sendable {
         issues = []; fileHashes = [:]
     }
 
-    /// Every endpoint path (from its URLs) with the endpoint and the URL type (WMS, WFS, WMTS, TMS).
-    public var routes: [(path: String, endpoint: Endpoint, urlType: String)] {
-        endpoints.values.flatMap { e in e.urls.map { ($0.path, e, $0.type.uppercased()) } }
-            .sorted { $0.path.count > $1.path.count }
+    /// Every endpoint path (from its URLs) with the endpoint and the URL type (WMS, WFS, WMTS, TMS), longest path
+    /// first. Kept up to date with `endpoints` (read on every request, so computed once per change, not per read).
+    public private(set) var routes: [(path: String, endpoint: Endpoint, urlType: String)] = []
+
+    static func routes(of endpoints: [String: Endpoint]) -> [(path: String, endpoint: Endpoint, urlType: String)] {
+        let all: [(path: String, endpoint: Endpoint, urlType: String)] =
+            endpoints.values.flatMap { e in e.urls.map { ($0.path, e, $0.type.uppercased()) } }
+        return all.sorted { a, b in
+            let (la, lb) = (a.path.count, b.path.count)
+            return la != lb ? la > lb : a.path < b.path
+        }
     }
+
+    /// `published(on:)` by endpoint, computed on first use (every request asks) and dropped when what it depends
+    /// on changes.
+    private final class Memo: Sendable {
+        let byEndpoint = Mutex<[String: [Published]]>([:])
+    }
+    private var publishedMemo = Memo()
 
     /// The offerings published on an endpoint, resolved, in a stable order (layer name).
     public func published(on endpointID: String) -> [Published] {
+        if let hit = publishedMemo.byEndpoint.withLock({ $0[endpointID] }) { return hit }
+        let list = resolvePublished(on: endpointID)
+        publishedMemo.byEndpoint.withLock { $0[endpointID] = list }
+        return list
+    }
+
+    private func resolvePublished(on endpointID: String) -> [Published] {
         offerings.values.compactMap { o -> Published? in
             guard o.endpoint == endpointID, o.available,
                   let c = configurations[o.configuration], let e = endpoints[o.endpoint] else { return nil }

@@ -84,13 +84,14 @@ public struct KVP: Sendable, Equatable {
     }
 
     /// Decodes `%XX` escapes and `+`; nil when an escape is malformed or the result is not valid UTF-8.
-    public static func percentDecode(_ s: some StringProtocol) -> String? {
+    /// `plusIsSpace`: `+` means a space in a query string (form encoding), not in a URL path.
+    public static func percentDecode(_ s: some StringProtocol, plusIsSpace: Bool = true) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(s.utf8.count)
         var it = s.utf8.makeIterator()
         while let b = it.next() {
             switch b {
-            case UInt8(ascii: "+"): bytes.append(0x20)
+            case UInt8(ascii: "+") where plusIsSpace: bytes.append(0x20)
             case UInt8(ascii: "%"):
                 guard let h = it.next(), let l = it.next(), let hv = hexValue(h), let lv = hexValue(l) else { return nil }
                 bytes.append(hv << 4 | lv)

@@ -95,7 +95,7 @@ public struct Dispatcher: Sendable {
         }
         if endpoint.cors ?? true { Self.addCORS(&response.headers) }
         if response.status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
-        if request.method == .head { response.body = ResponseBody() }
+        if request.method == .head { response = response.createHeadResponse() }   // keeps Content-Length
 
         let elapsed = ContinuousClock.now - start
         metrics.record(endpoint: endpoint.id, operation: operation, status: Int(response.status.code), duration: elapsed)

@@ -3,18 +3,20 @@ import NIOPosix
 
 /// The encoded bytes of one tile, with what HTTP validators need.
 public struct TileData: Sendable {
-    public var bytes: ByteBuffer
-    public var slab: SlabIdentity
+    public let bytes: ByteBuffer
+    public let slab: SlabIdentity
     /// Where the tile starts in its slab.
-    public var offset: Int
+    public let offset: Int
+    /// A strong validator: the slab version plus the tile's place in it (computed once, with the tile).
+    public let etag: String
 
-    /// A strong validator: the slab version plus the tile's place in it.
-    public var etag: String {
+    public init(bytes: ByteBuffer, slab: SlabIdentity, offset: Int) {
+        self.bytes = bytes; self.slab = slab; self.offset = offset
         var h: UInt64 = 0xcbf29ce484222325
         for b in "\(slab.version)|\(slab.size)|\(slab.modified).\(slab.modifiedNanoseconds)|\(offset)|\(bytes.readableBytes)".utf8 {
             h = (h ^ UInt64(b)) &* 0x100000001b3
         }
-        return "\"" + String(h, radix: 16) + "\""
+        etag = "\"" + String(h, radix: 16) + "\""
     }
 }
 
@@ -31,9 +33,11 @@ public struct PyramidReader: Sendable {
     public let pyramid: Pyramid
     public let storage: any SlabStorage
     public let indexes: SlabIndexCache
+    /// Recently read tiles; nil reads every tile from its slab.
+    public let tiles: TileCache?
 
-    public init(pyramid: Pyramid, storage: any SlabStorage, indexes: SlabIndexCache) {
-        self.pyramid = pyramid; self.storage = storage; self.indexes = indexes
+    public init(pyramid: Pyramid, storage: any SlabStorage, indexes: SlabIndexCache, tiles: TileCache? = nil) {
+        self.pyramid = pyramid; self.storage = storage; self.indexes = indexes; self.tiles = tiles
     }
 
     /// The slab and index of tile (col, row) of `level`.
@@ -93,8 +97,21 @@ public struct PyramidReader: Sendable {
         return index
     }
 
-    /// `readTile` on NIO's blocking thread pool.
+    /// The tile from the tile cache when it was read less than its freshness ago, else `readTile` on NIO's
+    /// blocking thread pool (and the answer cached).
     public func tile(level: String, col: Int, row: Int) async throws -> TileData? {
+        guard let tiles, let l = pyramid.level(level), l.limits.contains(col: col, row: row) else {
+            return try await read(level: level, col: col, row: row)
+        }
+        let loc = location(level: l, col: col, row: row)
+        let key = loc.key + "#" + String(loc.index)
+        if let cached = tiles.get(key) { return cached }
+        let tile = try await read(level: level, col: col, row: row)
+        tiles.put(key, tile)
+        return tile
+    }
+
+    private func read(level: String, col: Int, row: Int) async throws -> TileData? {
         let reader = self
         return try await NIOThreadPool.singleton.runIfActive { try reader.readTile(level: level, col: col, row: row) }
     }

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Parsed pyramids and tile matrix sets, each cached until its file changes, and the shared slab index cache.
+/// Parsed pyramids and tile matrix sets, each cached until its file changes, and the shared slab index and tile
+/// caches.
 /// One per process; services share it.
 public final class TileStoreRegistry: Sendable {
     private struct Cached<T: Sendable>: Sendable {
@@ -14,10 +15,12 @@ public final class TileStoreRegistry: Sendable {
     }
     private let state = Mutex(State())
     public let indexes: SlabIndexCache
+    public let tiles: TileCache
     public let fileStorage: any SlabStorage
 
-    public init(indexes: SlabIndexCache = SlabIndexCache(), fileStorage: any SlabStorage = FileSlabStorage()) {
-        self.indexes = indexes; self.fileStorage = fileStorage
+    public init(indexes: SlabIndexCache = SlabIndexCache(), tiles: TileCache = TileCache(),
+                fileStorage: any SlabStorage = FileSlabStorage()) {
+        self.indexes = indexes; self.tiles = tiles; self.fileStorage = fileStorage
     }
 
     /// The pyramid of a descriptor, parsed again when the descriptor's modification time or size changes.
@@ -47,7 +50,7 @@ public final class TileStoreRegistry: Sendable {
     /// A reader for a pyramid, on the storage its levels use.
     public func reader(for pyramid: Pyramid) throws -> PyramidReader {
         switch pyramid.levels.first?.storage {
-        case .file?, nil: return PyramidReader(pyramid: pyramid, storage: fileStorage, indexes: indexes)
+        case .file?, nil: return PyramidReader(pyramid: pyramid, storage: fileStorage, indexes: indexes, tiles: tiles)
         case .object(let type, _, _)?: throw TileStoreError.unsupportedStorage(type)
         }
     }

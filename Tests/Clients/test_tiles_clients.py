@@ -61,4 +61,6 @@ def test_tile_http_semantics():
     assert http(url, headers={"If-None-Match": etag}).status == 304
     head = http(url, method="HEAD")
     assert head.status == 200 and head.body == b""
+    # HEAD answers the headers GET would: the length of the tile, its validator.
+    assert head.headers["Content-Length"] == str(len(r.body)) and head.headers["ETag"] == etag
     assert http("/tms/1.0.0/rhone_admin/12/0/0.pbf").status == 404
