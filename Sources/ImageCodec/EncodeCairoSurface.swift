@@ -1,15 +1,34 @@
 import CCairo
 
 extension RasterImage {
-    /// The pixels of a Cairo ARGB32 image surface (premultiplied, native-endian BGRA) as straight RGBA.
+    /// The pixels of a Cairo ARGB32 image surface (premultiplied, native-endian BGRA) as straight RGBA, or as
+    /// RGB when `alpha` is false (for a surface painted opaque: the alpha channel would be 255 everywhere).
     /// Flushes the surface first. Returns nil for a surface that is not an ARGB32/RGB24 image surface.
-    public init?(cairoSurface surface: OpaquePointer) {
+    public init?(cairoSurface surface: OpaquePointer, alpha: Bool = true) {
         cairo_surface_flush(surface)
         let format = cairo_image_surface_get_format(surface)
         guard format == CAIRO_FORMAT_ARGB32 || format == CAIRO_FORMAT_RGB24,
               let data = cairo_image_surface_get_data(surface) else { return nil }
         let w = Int(cairo_image_surface_get_width(surface)), h = Int(cairo_image_surface_get_height(surface))
         let stride = Int(cairo_image_surface_get_stride(surface))
+        if !alpha {
+            var out = [UInt8](repeating: 0, count: w * h * 3)
+            out.withUnsafeMutableBufferPointer { dst in
+                var o = 0
+                for y in 0..<h {
+                    let row = UnsafeRawPointer(data + y * stride)
+                    for x in 0..<w {
+                        let px = row.loadUnaligned(fromByteOffset: x * 4, as: UInt32.self)
+                        dst[o] = UInt8(truncatingIfNeeded: px >> 16)
+                        dst[o + 1] = UInt8(truncatingIfNeeded: px >> 8)
+                        dst[o + 2] = UInt8(truncatingIfNeeded: px)
+                        o += 3
+                    }
+                }
+            }
+            self.init(width: w, height: h, channels: 3, pixels: out)
+            return
+        }
         let opaque = format == CAIRO_FORMAT_RGB24
         var out = [UInt8](repeating: 0, count: w * h * 4)
         out.withUnsafeMutableBufferPointer { dst in

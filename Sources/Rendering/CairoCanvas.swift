@@ -9,6 +9,11 @@ final class CairoCanvas {
     let cr: OpaquePointer
     let width: Int
     let height: Int
+    /// true once cleared to an opaque background: every pixel stays opaque, the image needs no alpha channel.
+    private(set) var opaque = false
+    /// When set, `addPath`/`addRing` also record the pixel points they add (for `strokeThin`).
+    var recorder: PathRecorder?
+    private var mask: OpaquePointer?
 
     init?(width: Int, height: Int) {
         guard width > 0, height > 0,
@@ -23,6 +28,16 @@ final class CairoCanvas {
     deinit {
         cairo_destroy(cr)
         cairo_surface_destroy(surface)
+        if let mask { cairo_surface_destroy(mask) }
+    }
+
+    /// An A8 surface the size of the canvas, made on first use.
+    func thinMask() -> OpaquePointer? {
+        if let mask { return mask }
+        guard let m = cairo_image_surface_create(CAIRO_FORMAT_A8, Int32(width), Int32(height)) else { return nil }
+        guard cairo_surface_status(m) == CAIRO_STATUS_SUCCESS else { cairo_surface_destroy(m); return nil }
+        mask = m
+        return m
     }
 
     func clear(_ background: RenderBackground) {
@@ -31,10 +46,12 @@ final class CairoCanvas {
         if background.transparent { cairo_set_source_rgba(cr, 0, 0, 0, 0) } else { setSource(background.colour.with(opacity: 1)) }
         cairo_paint(cr)
         cairo_restore(cr)
+        opaque = !background.transparent
     }
 
+    /// The drawn image: RGB when the background is opaque, else RGBA.
     func image() -> RasterImage {
-        RasterImage(cairoSurface: surface)!
+        RasterImage(cairoSurface: surface, alpha: !opaque)!
     }
 
     func setSource(_ c: Colour, opacity extra: Double = 1) {
@@ -70,20 +87,62 @@ final class CairoCanvas {
         for part in parts where part.count >= 2 {
             var first = true
             var lx = 0.0, ly = 0.0
+            recorder?.begin(closed: close)
             for (i, c) in part.enumerated() {
                 let p = view.pixel(c)
                 if first {
                     cairo_move_to(cr, p.x, p.y); lx = p.x; ly = p.y; first = false
+                    recorder?.add(p.x, p.y)
                 } else if i == part.count - 1 || abs(p.x - lx) >= 0.25 || abs(p.y - ly) >= 0.25 {
                     cairo_line_to(cr, p.x, p.y); lx = p.x; ly = p.y
+                    recorder?.add(p.x, p.y)
                 }
             }
             if close { cairo_close_path(cr) }
         }
     }
+
+    /// Adds a closed ring turning the way asked (in map coordinates: anticlockwise = positive area), reversing
+    /// it if it turns the other way. Points closer than a quarter pixel to the previous one are skipped.
+    func addRing(_ ring: [Coord], view: MapView, anticlockwise: Bool) {
+        guard ring.count >= 3 else { return }
+        // Shoelace: positive when the ring runs anticlockwise in map coordinates (y up).
+        var twiceArea = 0.0
+        var prev = ring[ring.count - 1]
+        for c in ring {
+            twiceArea += prev.x * c.y - c.x * prev.y
+            prev = c
+        }
+        let reverse = (twiceArea > 0) != anticlockwise
+        var first = true
+        var lx = 0.0, ly = 0.0
+        let n = ring.count
+        recorder?.begin(closed: true)
+        for k in 0..<n {
+            let p = view.pixel(ring[reverse ? n - 1 - k : k])
+            if first {
+                cairo_move_to(cr, p.x, p.y); lx = p.x; ly = p.y; first = false
+                recorder?.add(p.x, p.y)
+            } else if k == n - 1 || abs(p.x - lx) >= 0.25 || abs(p.y - ly) >= 0.25 {
+                cairo_line_to(cr, p.x, p.y); lx = p.x; ly = p.y
+                recorder?.add(p.x, p.y)
+            }
+        }
+        cairo_close_path(cr)
+    }
 }
 
 extension Geometry {
+    /// Every polygon part: its outer ring then its holes.
+    var polygons: [[[Coord]]] {
+        switch self {
+        case .polygon(let rs): [rs]
+        case .multiPolygon(let ps): ps
+        case .collection(let gs): gs.flatMap(\.polygons)
+        default: []
+        }
+    }
+
     /// The rings of every polygon part (for fills), empty for other types.
     var polygonRings: [[Coord]] {
         switch self {

@@ -28,33 +28,60 @@ public struct MapRenderer: Sendable {
             for fts in layer.style.featureTypeStyles {
                 let active = fts.rules.filter { $0.applies(atScale: scale) }
                 if active.isEmpty { continue }
-                let normal = active.filter { !$0.isElse }, others = active.filter(\.isElse)
+                let normal = active.indices.filter { !active[$0].isElse }, others = active.indices.filter { active[$0].isElse }
+                // Consecutive features matching the same rules are drawn as one run: each symbolizer fills or
+                // strokes the whole run's geometry at once (one Cairo path), in symbolizer order.
+                var run = FeatureRun()
                 for f in layer.features {
                     let props: (String) -> Value? = { f.properties[$0] }
-                    var matched = normal.filter { r in
-                        r.filter.map { evaluator.evaluate($0, property: props, geometry: f.geometry, id: f.id) } ?? true
+                    var matched = normal.filter { i in
+                        active[i].filter.map { evaluator.evaluate($0, property: props, geometry: f.geometry, id: f.id) } ?? true
                     }
                     if matched.isEmpty { matched = others }
                     if matched.isEmpty { continue }
-                    let drawn = clipped(f.geometry, to: clipBox, view: view, geos: geos)
-                    for r in matched {
-                        for s in r.symbolizers {
-                            switch s {
-                            case .polygon(let p): if let g = drawn { canvas.drawPolygon(g, p, view: view, images: images) }
-                            case .line(let l): if let g = drawn { canvas.drawLine(g, l, view: view) }
-                            case .point(let p): canvas.drawPoints(f.geometry, p, view: view, images: images)
-                            case .text(let t):
-                                if let req = LabelRequest(feature: f, symbolizer: t) { labelRequests[li].append(req) }
-                            }
+                    if matched != run.rules || run.features.count >= FeatureRun.maxFeatures {
+                        draw(run, active, canvas: canvas, view: view, images: images)
+                        run = FeatureRun(rules: matched)
+                    }
+                    run.features.append(f.geometry)
+                    run.clipped.append(clipped(f.geometry, to: clipBox, view: view, geos: geos))
+                    for i in matched {
+                        for case .text(let t) in active[i].symbolizers {
+                            if let req = LabelRequest(feature: f, symbolizer: t) { labelRequests[li].append(req) }
                         }
                     }
                 }
+                draw(run, active, canvas: canvas, view: view, images: images)
             }
         }
         for reqs in labelRequests.reversed() {
             for r in reqs { labels.place(r) }
         }
         return canvas.image()
+    }
+
+    /// Features that matched the same rules, one after the other.
+    private struct FeatureRun {
+        static let maxFeatures = 4096
+        var rules: [Int] = []
+        var features: [Geometry] = []
+        /// The geometries clipped to the view (nil: nothing of it shows).
+        var clipped: [Geometry?] = []
+    }
+
+    private func draw(_ run: FeatureRun, _ rules: [Rule], canvas: CairoCanvas, view: MapView, images: ImageCache) {
+        guard !run.features.isEmpty else { return }
+        let shown = run.clipped.compactMap { $0 }
+        for i in run.rules {
+            for s in rules[i].symbolizers {
+                switch s {
+                case .polygon(let p): canvas.drawPolygons(shown, p, view: view, images: images)
+                case .line(let l): canvas.drawLines(shown, l, view: view)
+                case .point(let p): for g in run.features { canvas.drawPoints(g, p, view: view, images: images) }
+                case .text: break
+                }
+            }
+        }
     }
 
     private func clipped(_ g: Geometry, to box: BBox, view: MapView, geos: GEOSContext) -> Geometry? {
@@ -67,13 +94,26 @@ public struct MapRenderer: Sendable {
 }
 
 extension CairoCanvas {
-    func drawPolygon(_ g: Geometry, _ p: PolygonSymbolizer, view: MapView, images: ImageCache) {
-        let rings = g.polygonRings
-        guard !rings.isEmpty else { return }
+    /// Fills then strokes the polygons of `geometries` as one path. Rings are added outer ones anticlockwise and
+    /// holes clockwise, filled with the non-zero rule: overlapping polygons fill their union, holes stay empty.
+    func drawPolygons(_ geometries: [Geometry], _ p: PolygonSymbolizer, view: MapView, images: ImageCache) {
         cairo_new_path(cr)
-        addPath(rings, view: view, close: true)
+        let stroke = p.stroke.flatMap { $0.width > 0 && $0.colour.opacity > 0 ? $0 : nil }
+        let thin = stroke.map(ThinStroke.applies) ?? false
+        recorder = thin ? PathRecorder() : nil
+        defer { recorder = nil }
+        var any = false
+        for g in geometries {
+            for polygon in g.polygons where !polygon.isEmpty {
+                for (i, ring) in polygon.enumerated() {
+                    addRing(ring, view: view, anticlockwise: i == 0)
+                }
+                any = true
+            }
+        }
+        guard any else { return }
         if let f = p.fill {
-            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD)
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING)
             if let gf = f.graphicFill, let pattern = graphicPattern(gf, images: images) {
                 cairo_set_source(cr, pattern)
                 cairo_fill_preserve(cr)
@@ -83,21 +123,46 @@ extension CairoCanvas {
                 cairo_fill_preserve(cr)
             }
         }
-        if let s = p.stroke, s.width > 0, s.colour.opacity > 0 {
-            apply(s)
-            cairo_stroke_preserve(cr)
+        if let s = stroke {
+            if thin, let rec = recorder {
+                strokeThin(rec, s)
+            } else {
+                apply(s)
+                cairo_stroke_preserve(cr)
+            }
         }
         cairo_new_path(cr)
     }
 
-    func drawLine(_ g: Geometry, _ l: LineSymbolizer, view: MapView) {
-        let parts = g.strokeParts
-        guard !parts.isEmpty, l.stroke.width > 0, l.stroke.colour.opacity > 0 else { return }
-        cairo_new_path(cr)
-        addPath(parts, view: view, close: false)
-        apply(l.stroke)
-        cairo_stroke(cr)
+    func drawPolygon(_ g: Geometry, _ p: PolygonSymbolizer, view: MapView, images: ImageCache) {
+        drawPolygons([g], p, view: view, images: images)
     }
+
+    /// Strokes the lines (and polygon outlines) of `geometries` as one path.
+    func drawLines(_ geometries: [Geometry], _ l: LineSymbolizer, view: MapView) {
+        guard l.stroke.width > 0, l.stroke.colour.opacity > 0 else { return }
+        cairo_new_path(cr)
+        let thin = ThinStroke.applies(to: l.stroke)
+        recorder = thin ? PathRecorder() : nil
+        defer { recorder = nil }
+        var any = false
+        for g in geometries {
+            let parts = g.strokeParts
+            if parts.isEmpty { continue }
+            addPath(parts, view: view, close: false)
+            any = true
+        }
+        guard any else { return }
+        if thin, let rec = recorder {
+            cairo_new_path(cr)
+            strokeThin(rec, l.stroke)
+        } else {
+            apply(l.stroke)
+            cairo_stroke(cr)
+        }
+    }
+
+    func drawLine(_ g: Geometry, _ l: LineSymbolizer, view: MapView) { drawLines([g], l, view: view) }
 
     func drawPoints(_ g: Geometry, _ p: PointSymbolizer, view: MapView, images: ImageCache) {
         let pts = g.points.isEmpty ? (LabelPoint.of(g).map { [$0] } ?? []) : g.points

@@ -282,6 +282,26 @@ extension Symbolizer {
 }
 
 extension UserStyle {
+    /// Pixels beyond a feature's geometry its symbols may cover, for labels and point symbols.
+    public static let symbolReachPixels = 64.0
+
+    /// How far outside the view (in pixels) a feature may lie and still draw into it at `scale`: half the widest
+    /// stroke (mitres included), or `symbolReachPixels` when a label or a point symbol is drawn. Maps fetch
+    /// features this far around the view, no further.
+    public func reachPixels(atScale scale: Double) -> Double {
+        var reach = 1.0
+        for r in rules where r.applies(atScale: scale) {
+            for s in r.symbolizers {
+                switch s {
+                case .polygon(let p): reach = max(reach, (p.stroke?.width ?? 0) * 2 + 1)
+                case .line(let l): reach = max(reach, l.stroke.width * 2 + 1)
+                case .point, .text: return Self.symbolReachPixels
+                }
+            }
+        }
+        return min(reach, Self.symbolReachPixels)
+    }
+
     /// Every attribute the style reads (rule filters and labels), for fetching only the needed columns.
     public var properties: [String] {
         var out: [String] = []

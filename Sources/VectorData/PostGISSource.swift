@@ -53,6 +53,9 @@ public final class PostGISSource: VectorSource {
             config.options.additionalStartupParameters = [("statement_timeout", String(statementTimeoutMs))]
         }
         config.options.additionalStartupParameters.append(("application_name", applicationName))
+        // One backend per request: a map server runs many requests at once, and a parallel plan starts worker
+        // processes (each loading PostGIS) for every query, which costs more than it saves at this size.
+        config.options.additionalStartupParameters.append(("max_parallel_workers_per_gather", "0"))
         self.schemaName = schema
         self.logger = logger
         self.leaseTimeout = .seconds(8)

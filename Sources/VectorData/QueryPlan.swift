@@ -8,6 +8,7 @@ struct QueryPlan: Sendable {
     let fields: [FieldInfo]
     let wantsGeometry: Bool
     let sortBy: [SortKey]
+    let totalOrder: Bool
 
     init(query q: FeatureQuery, schema s: TableSchema) throws {
         schema = s
@@ -23,6 +24,7 @@ struct QueryPlan: Sendable {
             throw OGCError.invalid("SORTBY", "Unknown property \(k.property)")
         }
         sortBy = q.sortBy
+        totalOrder = q.totalOrder
         if case .none = q.geometry { wantsGeometry = false } else { wantsGeometry = true }
     }
 
@@ -34,8 +36,10 @@ struct QueryPlan: Sendable {
         return cols.joined(separator: ", ")
     }
 
-    /// ORDER BY the sort keys then the primary key, for a total order (stable paging).
+    /// ORDER BY the sort keys then the primary key, for a total order (stable paging); nothing when the query
+    /// asks for no order.
     var orderBy: String {
+        if !totalOrder && sortBy.isEmpty { return "" }
         var keys = sortBy.map { quoteIdentifier($0.property) + ($0.ascending ? " ASC" : " DESC") }
         if let pk = schema.primaryKey, !sortBy.contains(where: { $0.property == pk }) { keys.append(quoteIdentifier(pk) + " ASC") }
         return keys.isEmpty ? "" : " ORDER BY " + keys.joined(separator: ", ")

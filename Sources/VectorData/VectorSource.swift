@@ -59,13 +59,16 @@ public struct FeatureQuery: Sendable, Equatable {
     /// Simplification tolerance in output CRS units (for rendering), nil for none.
     public var simplifyTolerance: Double?
     public var geometry: GeometryOutput
+    /// true: rows in a total order (the sort keys, then the primary key), as paging needs. false with no sort
+    /// keys: rows in the store's own order, with no sort of the whole result (maps draw what they get).
+    public var totalOrder: Bool
 
     public init(table: String, properties: [String]? = nil, bbox: BBox? = nil, bboxSRID: Int? = nil, filter: Filter? = nil,
                 sortBy: [SortKey] = [], offset: Int = 0, limit: Int? = nil, outputSRID: Int? = nil,
-                simplifyTolerance: Double? = nil, geometry: GeometryOutput = .wkb) {
+                simplifyTolerance: Double? = nil, geometry: GeometryOutput = .wkb, totalOrder: Bool = true) {
         self.table = table; self.properties = properties; self.bbox = bbox; self.bboxSRID = bboxSRID; self.filter = filter
         self.sortBy = sortBy; self.offset = offset; self.limit = limit; self.outputSRID = outputSRID
-        self.simplifyTolerance = simplifyTolerance; self.geometry = geometry
+        self.simplifyTolerance = simplifyTolerance; self.geometry = geometry; self.totalOrder = totalOrder
     }
 }
 

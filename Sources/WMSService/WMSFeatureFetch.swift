@@ -13,10 +13,6 @@ struct FetchedLayer: Sendable {
 }
 
 enum WMSFeatureFetch {
-    /// Pixels around the view fetched too, so that labels and symbols of features just outside are drawn
-    /// on both adjacent tiles.
-    static let bufferPixels = 64.0
-
     /// The box of `view` (grown by `buffer` pixels) in the relation's native CRS.
     static func nativeBBox(_ view: MapView, crs: CRSName, srid: Int, buffer: Double) throws -> BBox {
         let box = view.bufferedBBox(pixels: buffer)
@@ -39,7 +35,7 @@ enum WMSFeatureFetch {
         }
         let nativePixel = max(native.width / (Double(view.width) + 2 * buffer), native.height / (Double(view.height) + 2 * buffer))
         let q = FeatureQuery(table: r.table, properties: props, bbox: native, limit: limit,
-                             simplifyTolerance: nativePixel / 2, geometry: .wkb)
+                             simplifyTolerance: nativePixel / 2, geometry: .wkb, totalOrder: false)
         let features = try await r.source.collect(q)
         return FetchedLayer(relation: r, properties: props, features: features)
     }

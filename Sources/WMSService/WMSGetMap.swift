@@ -14,7 +14,8 @@ extension WMSVectorService {
         for (i, entry) in entries.enumerated() {
             for r in try await catalog.resolve(entry, styleName: p.style(at: i), sldBody: p.sldBody) {
                 fetched.append(try await WMSFeatureFetch.fetch(r, view: view, crs: p.crs, properties: r.style.properties,
-                                                              buffer: WMSFeatureFetch.bufferPixels, limit: limits(context).maxFeatures))
+                                                              buffer: r.style.reachPixels(atScale: view.scaleDenominator),
+                                                              limit: limits(context).maxFeatures))
             }
         }
         let crs = p.crs, format = p.format, toDraw = fetched

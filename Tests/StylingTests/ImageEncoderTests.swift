@@ -28,6 +28,29 @@ import Testing
         #expect(back == img)
     }
 
+    @Test func pngOfNoisyRGBRoundTripsExactly() throws {
+        // Rows that favour each filter (None, Sub, Up) and widths that are not a multiple of 16 bytes.
+        var seed: UInt64 = 42
+        func next() -> UInt8 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return UInt8(truncatingIfNeeded: seed >> 33) }
+        for width in [1, 5, 37, 300] {
+            var img = RasterImage(width: width, height: 30, channels: 3, fill: [0, 0, 0])
+            for y in 0..<30 {
+                for x in 0..<width {
+                    let o = (y * width + x) * 3
+                    for c in 0..<3 {
+                        img.pixels[o + c] = switch y % 3 {
+                        case 0: next()                                 // noise: None
+                        case 1: UInt8(truncatingIfNeeded: x * 7 + c)   // horizontal gradient: Sub
+                        default: UInt8(truncatingIfNeeded: y * 5 + c)  // constant rows: Up
+                        }
+                    }
+                }
+            }
+            let back = try #require(TestImageDecoder.decode(try ImageEncoder.encode(img, as: .png)))
+            #expect(back == img.toRGBA(), "width \(width)")
+        }
+    }
+
     @Test func pngOfRGBAndGray() throws {
         let rgb = RasterImage(width: 5, height: 3, channels: 3, fill: [10, 20, 30])
         let back = try #require(TestImageDecoder.decode(try ImageEncoder.encode(rgb, as: .png)))
