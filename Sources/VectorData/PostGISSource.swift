@@ -53,9 +53,6 @@ public final class PostGISSource: VectorSource {
             config.options.additionalStartupParameters = [("statement_timeout", String(statementTimeoutMs))]
         }
         config.options.additionalStartupParameters.append(("application_name", applicationName))
-        // One backend per request: a map server runs many requests at once, and a parallel plan starts worker
-        // processes (each loading PostGIS) for every query, which costs more than it saves at this size.
-        config.options.additionalStartupParameters.append(("max_parallel_workers_per_gather", "0"))
         self.schemaName = schema
         self.logger = logger
         self.leaseTimeout = .seconds(8)
@@ -289,7 +286,10 @@ public final class PostGISSource: VectorSource {
         let pk = s.primaryKey.map { quoteIdentifier($0) + "::text" } ?? "NULL::text"
         var cols = [pk] + plan.fields.map(Self.column)
         if let geometrySQL { cols.append(geometrySQL) }
-        var sql = "SELECT " + cols.joined(separator: ", ") + fw.sql + plan.orderBy
+        // Output columns get names of their own, so that ORDER BY names the table's columns (an integer key
+        // sorts as an integer and can follow its index), not these text-cast copies of them.
+        let select = cols.enumerated().map { "\($1) AS \"_c\($0)\"" }.joined(separator: ", ")
+        var sql = "SELECT " + select + fw.sql + plan.orderBy
         if let limit = q.limit {
             binds.append(.value(.int(Int64(max(0, limit)))))
             sql += " LIMIT $\(binds.count)::int8"

@@ -11,8 +11,12 @@ struct GeoJSONEncoder: FeatureEncoder {
     }
 
     func feature(_ f: Feature, _ plan: PlannedQuery, first: Bool, to out: inout [UInt8]) throws {
-        if !first { out.put(",") }
-        out.put("\n{\"type\":\"Feature\",\"id\":\"\(jsonEscape(plan.type.localName + "." + f.id))\",\"geometry\":")
+        if !first { out.append(UInt8(ascii: ",")) }
+        out.put("\n{\"type\":\"Feature\",\"id\":\"")
+        appendJSONEscaped(plan.type.localName, to: &out)
+        out.append(UInt8(ascii: "."))
+        appendJSONEscaped(f.id, to: &out)
+        out.put("\",\"geometry\":")
         if plan.includeGeometry, let g = f.geometry, !g.isEmpty {
             if g.first == UInt8(ascii: "{") {
                 out.append(contentsOf: g)
@@ -24,10 +28,11 @@ struct GeoJSONEncoder: FeatureEncoder {
             out.put("null")
         }
         out.put(",\"properties\":{")
-        for (i, (field, v)) in zip(plan.fields, f.values).enumerated() {
-            if i > 0 { out.put(",") }
-            out.put("\"\(jsonEscape(field.name))\":")
-            GeoJSONEncoder.value(v, &out)
+        for i in 0..<min(plan.fields.count, f.values.count) {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            appendJSONString(plan.fields[i].name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            GeoJSONEncoder.value(f.values[i], &out)
         }
         out.put("}}")
     }
@@ -35,7 +40,7 @@ struct GeoJSONEncoder: FeatureEncoder {
     static func value(_ v: Value, _ out: inout [UInt8]) {
         switch v {
         case .null: out.put("null")
-        case .string(let s): out.put("\"\(jsonEscape(s))\"")
+        case .string(let s): appendJSONString(s, to: &out)
         case .int(let i): out.put(String(i))
         case .double(let d): out.put(d.isFinite ? String(d) : "null")
         case .bool(let b): out.put(b ? "true" : "false")
@@ -43,7 +48,9 @@ struct GeoJSONEncoder: FeatureEncoder {
     }
 
     func end(_ info: CollectionInfo, returned: Int, to out: inout [UInt8]) {
-        out.put("\n],\"numberMatched\":\(info.numberMatched),\"numberReturned\":\(returned),\"timeStamp\":\"\(info.timeStamp)\"")
+        out.put("\n]")
+        if info.numberMatched >= 0 { out.put(",\"numberMatched\":\(info.numberMatched)") }   // < 0: not known
+        out.put(",\"numberReturned\":\(returned),\"timeStamp\":\"\(info.timeStamp)\"")
         var links: [String] = []
         if let n = info.next {
             links.append("{\"href\":\"\(jsonEscape(n))\",\"rel\":\"next\",\"type\":\"application/json\",\"title\":\"next page\"}")

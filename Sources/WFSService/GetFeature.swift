@@ -16,8 +16,10 @@ struct PagedQuery: Sendable {
 
 extension WFSService {
     /// Plans every query, counts, and computes each one's page window. Everything the client can get wrong
-    /// is found here, before any byte is written.
-    func prepare(_ req: GetFeatureRequest, _ context: ServiceContext) async throws -> (pages: [PagedQuery], matched: Int, count: Int) {
+    /// is found here, before any byte is written. With `deferCount` (one query) nothing is counted: the page
+    /// is `count` features from `startIndex`, and `matched` is -1 (found after streaming, see `getFeature`).
+    func prepare(_ req: GetFeatureRequest, _ context: ServiceContext, deferCount: Bool = false) async throws
+        -> (pages: [PagedQuery], matched: Int, count: Int) {
         var plans: [(PlannedQuery, any VectorSource)] = []
         for spec in req.queries {
             let source = try await source(for: spec.type)
@@ -28,6 +30,9 @@ extension WFSService {
         let maxCount = max(1, ti.maxCount ?? context.limits.maxFeatures)
         let count = min(req.count ?? ti.defaultCount ?? context.limits.defaultFeatures, maxCount)
         var pages: [PagedQuery] = []
+        if deferCount, plans.count == 1 {
+            return ([PagedQuery(plan: plans[0].0, source: plans[0].1, matched: -1, offset: req.startIndex, limit: count)], -1, count)
+        }
         var before = 0
         let end = req.startIndex + count
         for (plan, source) in plans {
@@ -41,7 +46,10 @@ extension WFSService {
     }
 
     func getFeature(_ req: GetFeatureRequest, _ request: OGCRequest, _ context: ServiceContext) async throws -> Response {
-        let (pages, matched, count) = try await prepare(req, context)
+        // GeoJSON writes numberMatched after the features: a single query is not counted first. When the page
+        // comes back short, what was streamed is all there is; only a full page needs a count.
+        let deferCount = req.outputFormat == .geoJSON && req.queries.count == 1 && req.resultType == .results && !req.singleFeature
+        let (pages, matched, count) = try await prepare(req, context, deferCount: deferCount)
         let returned = pages.reduce(0) { $0 + $1.limit }
         var info = CollectionInfo(version: req.version, numberMatched: matched, numberReturned: req.resultType == .hits ? 0 : returned)
         var seen = Set<String>()
@@ -50,8 +58,9 @@ extension WFSService {
             let names = pages.filter { $0.plan.type.prefix == p.plan.type.prefix }.map(\.plan.type.qualifiedName)
             info.schemaLocations.append(p.plan.type.namespaceURI + " " + describeURL(request, names, req.version))
         }
+        let nextURL = req.isKVP ? pageURL(request, start: req.startIndex + count, count: count) : nil
         if req.isKVP && req.resultType == .results {
-            if req.startIndex + returned < matched { info.next = pageURL(request, start: req.startIndex + count, count: count) }
+            if matched >= 0 && req.startIndex + returned < matched { info.next = nextURL }
             if req.startIndex > 0 { info.previous = pageURL(request, start: max(0, req.startIndex - count), count: count) }
         }
 
@@ -94,6 +103,7 @@ extension WFSService {
         let startCursor = firstCursor.map(SendableBox.init)
         let startBatch = firstBatch
         let collection = info
+        let startIndex = req.startIndex
         let body = ResponseBody { writer in
             var out: [UInt8] = []
             out.reserveCapacity(64 * 1024)
@@ -127,7 +137,20 @@ extension WFSService {
                     throw error
                 }
             }
-            encoder.end(collection, returned: written, to: &out)
+            var final = collection
+            if deferCount {
+                final.numberReturned = written
+                if written < count && (written > 0 || startIndex == 0) {
+                    final.numberMatched = startIndex + written
+                } else if let p = active.first {
+                    // A full page (or one past the end): count now; if the count fails, numberMatched is left out.
+                    final.numberMatched = (try? await p.source.count(p.plan.query)) ?? -1
+                }
+                if final.numberMatched < 0 ? written == count : startIndex + written < final.numberMatched {
+                    final.next = nextURL
+                }
+            }
+            encoder.end(final, returned: written, to: &out)
             try await writer.write(ByteBuffer(bytes: out))
             try await writer.finish(nil)
         }
