@@ -6,6 +6,23 @@ import Logging
 import OGCCore
 import ServiceKit
 
+/// The access log line and the request metrics of one answer.
+struct AccessRecorder: Sendable {
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    func record(method: String, path: String, endpoint: String, operation: String, status: Int, elapsed: Duration,
+                keyID: String?, remote: String? = nil) {
+        metrics.record(endpoint: endpoint, operation: operation, status: status, duration: elapsed)
+        logger.info("access", metadata: [
+            "method": .string(method), "path": .string(path), "endpoint": .string(endpoint),
+            "operation": .string(operation), "status": .stringConvertible(status),
+            "ms": .stringConvertible(Int(elapsed.components.seconds * 1000) + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)),
+            "key": .string(keyID ?? "-"), "remote": .string(remote ?? "-"),
+        ])
+    }
+}
+
 /// Turns an HTTP request into an OGC request for the right service: finds the endpoint by path, reads the
 /// body, decides access, and renders every error as the exception document the client's protocol expects.
 public struct Dispatcher: Sendable {
@@ -15,11 +32,16 @@ public struct Dispatcher: Sendable {
     public let access: AccessControl
     public let metrics: ServerMetrics
     public let logger: Logger
+    /// Tile answers kept for `TileFastPathHandler`.
+    public let tileResponses: TileResponseCache
+    let recorder: AccessRecorder
 
     public init(store: ConfigStore, services: ServiceSet, templates: TemplateLibrary, metrics: ServerMetrics,
-                logger: Logger = Logger(label: "passerelle.http")) {
+                logger: Logger = Logger(label: "passerelle.http"), tileResponses: TileResponseCache = TileResponseCache()) {
         self.store = store; self.services = services; self.templates = templates
         self.access = AccessControl(); self.metrics = metrics; self.logger = logger
+        self.tileResponses = tileResponses
+        self.recorder = AccessRecorder(metrics: metrics, logger: logger)
     }
 
     /// Finds the endpoint whose path is a prefix of the request path (longest first).
@@ -52,6 +74,7 @@ public struct Dispatcher: Sendable {
                                       templates: templates, logger: logger)
         var operation = "-"
         var keyID: String?
+        var variesByKey = false
         var response: Response
         do {
             kvp = try KVP(query: request.uri.query ?? "")
@@ -79,6 +102,7 @@ public struct Dispatcher: Sendable {
                 ogc.method = .get
             }
             response = try await service.handle(ogc, context)
+            variesByKey = decision.variesByKey
             if decision.variesByKey {
                 response.headers[.cacheControl] = "private, no-store"
                 response.headers[.vary] = "apikey, X-Api-Key"
@@ -96,15 +120,15 @@ public struct Dispatcher: Sendable {
         if endpoint.cors ?? true { Self.addCORS(&response.headers) }
         if response.status == .serviceUnavailable { response.headers[.retryAfter] = "2" }
         if request.method == .head { response = response.createHeadResponse() }   // keeps Content-Length
-
-        let elapsed = ContinuousClock.now - start
-        metrics.record(endpoint: endpoint.id, operation: operation, status: Int(response.status.code), duration: elapsed)
-        logger.info("access", metadata: [
-            "method": .string(request.method.rawValue), "path": .string(path), "endpoint": .string(endpoint.id),
-            "operation": .string(operation), "status": .stringConvertible(response.status.code),
-            "ms": .stringConvertible(Int(elapsed.components.seconds * 1000) + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)),
-            "key": .string(keyID ?? "-"), "remote": .string(remoteHost ?? "-"),
-        ])
+        if TileResponseCache.keeps(method: request.method, operation: operation, response: response, variesByKey: variesByKey),
+           let body = try? await response.collectBody() {
+            response.body = ResponseBody(byteBuffer: body)
+            let target = request.head.path ?? path   // as sent: the fast path looks it up by the same bytes
+            tileResponses.put(target, .init(headers: response.headers, body: body, generation: snapshot.generation,
+                                            endpoint: endpoint.id, operation: operation, storedAt: .now))
+        }
+        recorder.record(method: request.method.rawValue, path: path, endpoint: endpoint.id, operation: operation,
+                        status: Int(response.status.code), elapsed: ContinuousClock.now - start, keyID: keyID, remote: remoteHost)
         return response
     }
 

@@ -1,6 +1,7 @@
 import Config
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceKit
 
@@ -45,9 +46,15 @@ public struct PasserelleApp: Sendable {
     public func application(host: String, port: Int, logger: Logger = Logger(label: "passerelle")) -> some ApplicationProtocol {
         let responder = PasserelleResponder(dispatcher: dispatcher, status: status)
         let watch = ConfigWatchService(reloader: reloader, store: store, watcher: DirectoryWatcher())
-        // Idle connections (slow or stalled clients) are closed after 30 s.
+        // Idle connections (slow or stalled clients) are closed after 30 s. Fresh tile answers are served by the
+        // fast path on the event loop.
+        let (cache, store, recorder) = (dispatcher.tileResponses, store, dispatcher.recorder)
+        let server = HTTPServerBuilder { responder in
+            FastPathHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: .seconds(30))),
+                                 makeHandler: { TileFastPathHandler(cache: cache, store: store, access: recorder) })
+        }
         return Application(responder: responder,
-                           server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+                           server: server,
                            configuration: .init(address: .hostname(host, port: port), serverName: "Passerelle"),
                            services: [watch], logger: logger)
     }

@@ -1,5 +1,6 @@
 """WMTS and TMS through real clients: OWSLib, GDAL's WMTS driver; capabilities validated."""
 import subprocess
+import urllib.parse
 
 from owslib.wmts import WebMapTileService
 
@@ -64,3 +65,49 @@ def test_tile_http_semantics():
     # HEAD answers the headers GET would: the length of the tile, its validator.
     assert head.headers["Content-Length"] == str(len(r.body)) and head.headers["ETag"] == etag
     assert http("/tms/1.0.0/rhone_admin/12/0/0.pbf").status == 404
+
+
+def _raw_exchange(payload, expect):
+    """Sends raw bytes on one connection and reads `expect` HTTP responses (Content-Length framed)."""
+    import socket
+    host, port = urllib.parse.urlsplit(BASE).hostname, urllib.parse.urlsplit(BASE).port or 80
+    s = socket.create_connection((host, port), timeout=30)
+    s.sendall(payload)
+    buf, out = b"", []
+    while len(out) < expect:
+        while b"\r\n\r\n" not in buf:
+            chunk = s.recv(65536)
+            assert chunk, "connection closed early"
+            buf += chunk
+        head, buf = buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:])}
+        n = int(headers.get("content-length", "0"))
+        while len(buf) < n:
+            chunk = s.recv(65536)
+            assert chunk, "connection closed early"
+            buf += chunk
+        out.append((int(lines[0].split()[1]), headers, buf[:n]))
+        buf = buf[n:]
+    s.close()
+    return out
+
+
+def test_repeated_tile_gets_answer_the_same_bytes_in_request_order():
+    # The second GET of a tile within a second is answered from the tile response cache on the event loop:
+    # same bytes and validators, and pipelined requests still get their answers in order.
+    tile = "/tms/1.0.0/rhone_admin/12/2100/1458.pbf"
+    first = http(tile)
+    again = http(tile)
+    assert again.status == 200 and again.body == first.body
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Content-Length"] == str(len(first.body))
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+    caps = "/tms/1.0.0/rhone_admin"
+    req = lambda p: f"GET {p} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    answers = _raw_exchange(req(caps) + req(tile) + req("/tms/1.0.0/rhone_admin/12/0/0.pbf") + req(tile), 4)
+    assert [a[0] for a in answers] == [200, 200, 404, 200]
+    assert b"TileMap" in answers[0][2]
+    assert answers[1][2] == first.body and answers[3][2] == first.body
+    # Conditional requests still get their 304.
+    assert http(tile, headers={"If-None-Match": first.headers["ETag"]}).status == 304
