@@ -124,8 +124,10 @@ public struct Dispatcher: Sendable {
            let body = try? await response.collectBody() {
             response.body = ResponseBody(byteBuffer: body)
             let target = request.head.path ?? path   // as sent: the fast path looks it up by the same bytes
-            tileResponses.put(target, .init(headers: response.headers, body: body, generation: snapshot.generation,
-                                            endpoint: endpoint.id, operation: operation, storedAt: .now))
+            var headers = response.headers
+            headers[.server] = "Passerelle"
+            tileResponses.put(target, .init(headers: headers, body: body, generation: snapshot.generation,
+                                            endpoint: endpoint.id, operation: operation, path: path, storedAt: .now))
         }
         recorder.record(method: request.method.rawValue, path: path, endpoint: endpoint.id, operation: operation,
                         status: Int(response.status.code), elapsed: ContinuousClock.now - start, keyID: keyID, remote: remoteHost)

@@ -57,11 +57,15 @@ public final class ServerMetrics: Sendable {
         generation.set(Double(g))
     }
 
+    private static let knownOperations: Set<String> = [
+        "GetCapabilities", "GetMap", "GetFeatureInfo", "GetLegendGraphic", "DescribeFeatureType", "GetFeature",
+        "GetPropertyValue", "ListStoredQueries", "DescribeStoredQueries", "GetTile", "Tile", "-"]
+
     /// Operation names are client input: keep the known ones, fold the rest (bounded label cardinality).
     static func operationLabel(_ op: String) -> String {
-        let known = ["GetCapabilities", "GetMap", "GetFeatureInfo", "GetLegendGraphic", "DescribeFeatureType", "GetFeature",
-                     "GetPropertyValue", "ListStoredQueries", "DescribeStoredQueries", "GetTile", "Tile", "-"]
-        return known.first { $0.lowercased() == op.lowercased() } ?? "other"
+        if knownOperations.contains(op) { return op }
+        let lower = op.lowercased()
+        return knownOperations.first { $0.lowercased() == lower } ?? "other"
     }
 
     public func exposition() -> [UInt8] { registry.emitToBuffer() }

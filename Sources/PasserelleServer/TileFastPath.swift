@@ -21,6 +21,8 @@ public final class TileResponseCache: Sendable {
         var generation: Int
         var endpoint: String
         var operation: String
+        /// The path without the query, for the access log.
+        var path: String
         var storedAt: ContinuousClock.Instant
     }
     private struct State {
@@ -80,7 +82,7 @@ final class TileFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests passed on whose response has not ended yet.
     private var inFlight = 0
     /// The cached answer of the request being read (its body and end are swallowed).
-    private var answering: (entry: TileResponseCache.Entry, path: String, start: ContinuousClock.Instant)?
+    private var answering: (entry: TileResponseCache.Entry, start: ContinuousClock.Instant)?
 
     init(cache: TileResponseCache, store: ConfigStore, access: AccessRecorder) {
         self.cache = cache; self.store = store; self.access = access
@@ -92,7 +94,7 @@ final class TileFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let request):
             if inFlight == 0, request.method == .get, let target = request.path, Self.plain(request.headerFields),
                let entry = cache.get(target, generation: store.current.generation) {
-                answering = (entry, target, .now)
+                answering = (entry, .now)
                 return
             }
             inFlight += 1
@@ -100,16 +102,14 @@ final class TileFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .body:
             if answering == nil { context.fireChannelRead(data) }
         case .end:
-            guard let (entry, path, start) = answering else { context.fireChannelRead(data); return }
+            guard let (entry, start) = answering else { context.fireChannelRead(data); return }
             answering = nil
             var headers = entry.headers
             headers[.date] = HTTPDateCache.now()
-            headers[.server] = "Passerelle"
             context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: headers))), promise: nil)
             context.write(wrapOutboundOut(.body(entry.body)), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-            access.record(method: "GET", path: path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path,
-                          endpoint: entry.endpoint, operation: entry.operation, status: 200,
+            access.record(method: "GET", path: entry.path, endpoint: entry.endpoint, operation: entry.operation, status: 200,
                           elapsed: ContinuousClock.now - start, keyID: nil)
         }
     }

@@ -58,9 +58,10 @@ extension WFSService {
             let names = pages.filter { $0.plan.type.prefix == p.plan.type.prefix }.map(\.plan.type.qualifiedName)
             info.schemaLocations.append(p.plan.type.namespaceURI + " " + describeURL(request, names, req.version))
         }
-        let nextURL = req.isKVP ? pageURL(request, start: req.startIndex + count, count: count) : nil
+        let service = self, startOfNext = req.startIndex + count, isKVP = req.isKVP
+        let nextURL: @Sendable () -> String? = { isKVP ? service.pageURL(request, start: startOfNext, count: count) : nil }
         if req.isKVP && req.resultType == .results {
-            if matched >= 0 && req.startIndex + returned < matched { info.next = nextURL }
+            if matched >= 0 && req.startIndex + returned < matched { info.next = nextURL() }
             if req.startIndex > 0 { info.previous = pageURL(request, start: max(0, req.startIndex - count), count: count) }
         }
 
@@ -147,7 +148,7 @@ extension WFSService {
                     final.numberMatched = (try? await p.source.count(p.plan.query)) ?? -1
                 }
                 if final.numberMatched < 0 ? written == count : startIndex + written < final.numberMatched {
-                    final.next = nextURL
+                    final.next = nextURL()
                 }
             }
             encoder.end(final, returned: written, to: &out)
