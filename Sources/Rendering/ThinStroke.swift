@@ -79,30 +79,36 @@ struct CoverageRaster {
         guard cx0 <= cx1, cy0 <= cy1 else { return }
         let dx = bx - ax, dy = by - ay
         let len2 = dx * dx + dy * dy
+        let invLen2 = len2 > 0 ? 1 / len2 : 0
         @inline(__always) func distance(_ px: Double, _ py: Double) -> Double {
-            var t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0
-            t = min(1, max(0, t))
+            let t = min(1, max(0, ((px - ax) * dx + (py - ay) * dy) * invLen2))
             let qx = ax + t * dx - px, qy = ay + t * dy - py
             return (qx * qx + qy * qy).squareRoot()
         }
-        // Rows (or columns) within reach + 1 of the line where it crosses each column (or row): the slope is
-        // at most 1 along the major axis, so the band moves by at most one pixel per step.
-        let span = Int(reach.rounded(.up)) + 1
+        // Along the major axis, one pixel at a time: the pixels across it whose centre can lie within `reach`
+        // of the line are those within reach / cos θ of where the line crosses the pixel's centre line.
+        let len = len2.squareRoot()
         if abs(dx) >= abs(dy) {
+            let across = len > 0 ? reach * len / abs(dx) : reach
+            let invDx = dx != 0 ? 1 / dx : 0
             for x in cx0...cx1 {
                 let px = Double(x) + 0.5
-                let t = dx != 0 ? min(1, max(0, (px - ax) / dx)) : 0
-                let yc = Int(max(-1, min(h, (ay + t * dy).rounded(.down))))
-                let lo = max(cy0, yc - span), hi = min(cy1, yc + span)
+                let t = min(1, max(0, (px - ax) * invDx))
+                let yl = ay + t * dy
+                let lo = max(cy0, Int(max(-1, min(h, (yl - across - 0.5).rounded(.up)))))
+                let hi = min(cy1, Int(max(-1, min(h, (yl + across - 0.5).rounded(.down)))))
                 if lo > hi { continue }
                 for y in lo...hi { plot(x, y, distance(px, Double(y) + 0.5)) }
             }
         } else {
+            let across = reach * len / abs(dy)
+            let invDy = 1 / dy
             for y in cy0...cy1 {
                 let py = Double(y) + 0.5
-                let t = dy != 0 ? min(1, max(0, (py - ay) / dy)) : 0
-                let xc = Int(max(-1, min(w, (ax + t * dx).rounded(.down))))
-                let lo = max(cx0, xc - span), hi = min(cx1, xc + span)
+                let t = min(1, max(0, (py - ay) * invDy))
+                let xl = ax + t * dx
+                let lo = max(cx0, Int(max(-1, min(w, (xl - across - 0.5).rounded(.up)))))
+                let hi = min(cx1, Int(max(-1, min(w, (xl + across - 0.5).rounded(.down)))))
                 if lo > hi { continue }
                 for x in lo...hi { plot(x, y, distance(Double(x) + 0.5, py)) }
             }
