@@ -12,6 +12,9 @@ public final class ConfigStore: Sendable {
 
     public var current: ConfigSnapshot { state.withLock { $0 } }
 
+    /// The current generation alone (no copy of the snapshot).
+    public var generation: Int { state.withLock { $0.generation } }
+
     public func replace(_ s: ConfigSnapshot) { state.withLock { $0 = s } }
 }
 

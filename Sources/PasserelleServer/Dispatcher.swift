@@ -12,8 +12,10 @@ struct AccessRecorder: Sendable {
     let logger: Logger
 
     func record(method: String, path: String, endpoint: String, operation: String, status: Int, elapsed: Duration,
-                keyID: String?, remote: String? = nil) {
-        metrics.record(endpoint: endpoint, operation: operation, status: status, duration: elapsed)
+                keyID: String?, remote: String? = nil, series: ServerMetrics.Series? = nil) {
+        if let series { series.record(elapsed) } else {
+            metrics.record(endpoint: endpoint, operation: operation, status: status, duration: elapsed)
+        }
         logger.info("access", metadata: [
             "method": .string(method), "path": .string(path), "endpoint": .string(endpoint),
             "operation": .string(operation), "status": .stringConvertible(status),
@@ -127,7 +129,8 @@ public struct Dispatcher: Sendable {
             var headers = response.headers
             headers[.server] = "Passerelle"
             tileResponses.put(target, .init(headers: headers, body: body, generation: snapshot.generation,
-                                            endpoint: endpoint.id, operation: operation, path: path, storedAt: .now))
+                                            endpoint: endpoint.id, operation: operation, path: path, storedAt: .now,
+                                            series: metrics.series(endpoint: endpoint.id, operation: operation, status: 200)))
         }
         recorder.record(method: request.method.rawValue, path: path, endpoint: endpoint.id, operation: operation,
                         status: Int(response.status.code), elapsed: ContinuousClock.now - start, keyID: keyID, remote: remoteHost)

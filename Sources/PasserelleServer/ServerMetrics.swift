@@ -19,31 +19,35 @@ public final class ServerMetrics: Sendable {
 
     private static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-    /// The counter and histogram of each (endpoint, operation, status), made once: the registry's lookup builds
+    /// The counter and histogram of one (endpoint, operation, status), made once: the registry's lookup builds
     /// label arrays and strings on every call.
-    private struct Series: Sendable {
+    public struct Series: Sendable {
         let requests: Counter
         let latency: ValueHistogram
+
+        public func record(_ duration: Duration) {
+            requests.increment()
+            latency.record(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        }
     }
     private let series = Mutex<[String: Series]>([:])
 
-    public func record(endpoint: String, operation: String, status: Int, duration: Duration) {
+    public func series(endpoint: String, operation: String, status: Int) -> Series {
         let op = Self.operationLabel(operation)
         let key = endpoint + "\u{0}" + op + "\u{0}" + String(status)
-        let s: Series
-        if let known = series.withLock({ $0[key] }) {
-            s = known
-        } else {
-            s = Series(requests: registry.makeCounter(name: "passerelle_requests_total",
+        if let known = series.withLock({ $0[key] }) { return known }
+        let s = Series(requests: registry.makeCounter(name: "passerelle_requests_total",
                                                       labels: [("endpoint", endpoint), ("operation", op), ("status", String(status))],
                                                       help: "HTTP requests answered"),
                        latency: registry.makeValueHistogram(name: "passerelle_request_duration_seconds",
                                                             labels: [("endpoint", endpoint), ("operation", op)],
                                                             buckets: Self.buckets, help: "Request latency"))
-            series.withLock { $0[key] = s }
-        }
-        s.requests.increment()
-        s.latency.record(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        series.withLock { $0[key] = s }
+        return s
+    }
+
+    public func record(endpoint: String, operation: String, status: Int, duration: Duration) {
+        series(endpoint: endpoint, operation: operation, status: status).record(duration)
     }
 
     public func recordReload(generation g: Int, issues: Int) {

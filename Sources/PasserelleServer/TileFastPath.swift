@@ -24,6 +24,11 @@ public final class TileResponseCache: Sendable {
         /// The path without the query, for the access log.
         var path: String
         var storedAt: ContinuousClock.Instant
+        /// Its request metrics.
+        var series: ServerMetrics.Series
+        /// The response head with the `Date` of `dateSecond`, remade when the second changes.
+        var head = HTTPResponse(status: .ok)
+        var dateSecond: Int64 = -1
     }
     private struct State {
         var entries: [String: Entry] = [:]
@@ -38,8 +43,16 @@ public final class TileResponseCache: Sendable {
     }
 
     func get(_ target: String, generation: Int, now: ContinuousClock.Instant = .now) -> Entry? {
-        state.withLock { s in
-            guard let e = s.entries[target], e.generation == generation, now - e.storedAt < freshness else { return nil }
+        let second = Int64(time(nil))
+        return state.withLock { s in
+            guard var e = s.entries[target], e.generation == generation, now - e.storedAt < freshness else { return nil }
+            if e.dateSecond != second {
+                var headers = e.headers
+                headers[.date] = HTTPDateCache.now()
+                e.head = HTTPResponse(status: .ok, headerFields: headers)
+                e.dateSecond = second
+                s.entries[target] = e
+            }
             return e
         }
     }
@@ -93,7 +106,7 @@ final class TileFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch part {
         case .head(let request):
             if inFlight == 0, request.method == .get, let target = request.path, Self.plain(request.headerFields),
-               let entry = cache.get(target, generation: store.current.generation) {
+               let entry = cache.get(target, generation: store.generation) {
                 answering = (entry, .now)
                 return
             }
@@ -104,13 +117,11 @@ final class TileFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .end:
             guard let (entry, start) = answering else { context.fireChannelRead(data); return }
             answering = nil
-            var headers = entry.headers
-            headers[.date] = HTTPDateCache.now()
-            context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: headers))), promise: nil)
+            context.write(wrapOutboundOut(.head(entry.head)), promise: nil)
             context.write(wrapOutboundOut(.body(entry.body)), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             access.record(method: "GET", path: entry.path, endpoint: entry.endpoint, operation: entry.operation, status: 200,
-                          elapsed: ContinuousClock.now - start, keyID: nil)
+                          elapsed: ContinuousClock.now - start, keyID: nil, series: entry.series)
         }
     }
 
