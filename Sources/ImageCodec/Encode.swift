@@ -25,6 +25,12 @@ public enum ImageEncoder {
         guard image.width > 0, image.height > 0 else { throw ImageEncodeError.unsupported("an empty image") }
         switch format {
         case .png:
+            // An image of 256 colours or fewer (flat maps, most tiles at large scales) is written paletted: the
+            // same pixels, a third of the bytes to filter and compress.
+            if image.width * image.height >= 4096, let exact = PaletteQuantizer.exactPalette(image) {
+                return try PNGWriter.encodePaletted(width: image.width, height: image.height, indices: exact.indices,
+                                                    palette: exact.palette, level: options.pngLevel)
+            }
             return try PNGWriter.encode(image, level: options.pngLevel)
         case .png8:
             let q = PaletteQuantizer.quantize(image)

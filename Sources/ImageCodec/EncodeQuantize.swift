@@ -15,22 +15,26 @@ enum PaletteQuantizer {
         return medianCut(rgba, maxColours: maxColours)
     }
 
-    private static func exactPalette(_ img: RasterImage, maxColours: Int) -> Result? {
+    /// The image's own colours as a palette (RGB or RGBA input), nil when it has more than `maxColours`.
+    static func exactPalette(_ img: RasterImage, maxColours: Int = 256) -> Result? {
+        guard img.channels == 3 || img.channels == 4 else { return nil }
+        let ch = img.channels
         var lookup: [UInt32: UInt8] = [:]
         var palette: [(UInt8, UInt8, UInt8, UInt8)] = []
         var indices = [UInt8](repeating: 0, count: img.width * img.height)
         var last: UInt32 = 0, lastIndex: UInt8 = 0, haveLast = false
         let ok = img.pixels.withUnsafeBufferPointer { p -> Bool in
             for i in 0..<(img.width * img.height) {
-                let a = p[i * 4 + 3]
-                let key: UInt32 = a == 0 ? 0 : UInt32(p[i * 4]) << 24 | UInt32(p[i * 4 + 1]) << 16 | UInt32(p[i * 4 + 2]) << 8 | UInt32(a)
+                let o = i * ch
+                let a = ch == 4 ? p[o + 3] : 255
+                let key: UInt32 = a == 0 ? 0 : UInt32(p[o]) << 24 | UInt32(p[o + 1]) << 16 | UInt32(p[o + 2]) << 8 | UInt32(a)
                 if haveLast && key == last { indices[i] = lastIndex; continue }
                 let idx: UInt8
                 if let found = lookup[key] { idx = found } else {
                     if palette.count == maxColours { return false }
                     idx = UInt8(palette.count)
                     lookup[key] = idx
-                    palette.append(a == 0 ? (0, 0, 0, 0) : (p[i * 4], p[i * 4 + 1], p[i * 4 + 2], a))
+                    palette.append(a == 0 ? (0, 0, 0, 0) : (p[o], p[o + 1], p[o + 2], a))
                 }
                 indices[i] = idx; last = key; lastIndex = idx; haveLast = true
             }

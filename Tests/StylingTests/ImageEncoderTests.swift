@@ -51,6 +51,32 @@ import Testing
         }
     }
 
+    @Test func pngOfFewColoursIsPalettedAndExact() throws {
+        // A flat map: 3 colours and antialiased edges between two of them (~200 colours in all).
+        var img = RasterImage(width: 128, height: 64, channels: 3, fill: [254, 224, 144])
+        for y in 0..<64 { for x in 0..<128 {
+            let o = (y * 128 + x) * 3
+            if x == y { img.pixels[o] = 255; img.pixels[o + 1] = 255; img.pixels[o + 2] = 255 }
+            if x > 100 { img.pixels[o] = UInt8(x); img.pixels[o + 1] = 48; img.pixels[o + 2] = UInt8(31 + (y % 7)) }
+        } }
+        let bytes = try ImageEncoder.encode(img, as: .png)
+        #expect(bytes[25] == 3, "colour type 3: paletted")
+        #expect(try #require(TestImageDecoder.decode(bytes)) == img.toRGBA())
+        // With an alpha channel too.
+        var rgba = img.toRGBA()
+        for i in 0..<64 { rgba.pixels[i * 4 + 3] = 0 }
+        let b2 = try ImageEncoder.encode(rgba, as: .png)
+        #expect(b2[25] == 3)
+        let back = try #require(TestImageDecoder.decode(b2))
+        #expect(back.pixel(10, 0).last == 0 && back.pixel(70, 0) == rgba.pixel(70, 0))
+        // More than 256 colours: truecolour.
+        var many = img
+        for i in 0..<(128 * 64) { many.pixels[i * 3] = UInt8(i % 251); many.pixels[i * 3 + 1] = UInt8(i / 251 % 256) }
+        let b3 = try ImageEncoder.encode(many, as: .png)
+        #expect(b3[25] == 2, "colour type 2: RGB")
+        #expect(try #require(TestImageDecoder.decode(b3)) == many.toRGBA())
+    }
+
     @Test func pngOfRGBAndGray() throws {
         let rgb = RasterImage(width: 5, height: 3, channels: 3, fill: [10, 20, 30])
         let back = try #require(TestImageDecoder.decode(try ImageEncoder.encode(rgb, as: .png)))
