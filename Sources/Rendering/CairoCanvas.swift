@@ -81,29 +81,15 @@ final class CairoCanvas {
 
     // MARK: - Paths
 
-    /// Adds the rings of polygons (or the parts of lines) to the current path, in pixels. Points closer than a
-    /// quarter pixel to the previous one are skipped.
+    /// Adds the rings of polygons (or the parts of lines) to the current path, in pixels.
     func addPath(_ parts: [[Coord]], view: MapView, close: Bool) {
         for part in parts where part.count >= 2 {
-            var first = true
-            var lx = 0.0, ly = 0.0
-            recorder?.begin(closed: close)
-            for (i, c) in part.enumerated() {
-                let p = view.pixel(c)
-                if first {
-                    cairo_move_to(cr, p.x, p.y); lx = p.x; ly = p.y; first = false
-                    recorder?.add(p.x, p.y)
-                } else if i == part.count - 1 || abs(p.x - lx) >= 0.25 || abs(p.y - ly) >= 0.25 {
-                    cairo_line_to(cr, p.x, p.y); lx = p.x; ly = p.y
-                    recorder?.add(p.x, p.y)
-                }
-            }
-            if close { cairo_close_path(cr) }
+            addPart(part, view: view, reversed: false, close: close)
         }
     }
 
     /// Adds a closed ring turning the way asked (in map coordinates: anticlockwise = positive area), reversing
-    /// it if it turns the other way. Points closer than a quarter pixel to the previous one are skipped.
+    /// it if it turns the other way.
     func addRing(_ ring: [Coord], view: MapView, anticlockwise: Bool) {
         guard ring.count >= 3 else { return }
         // Shoelace: positive when the ring runs anticlockwise in map coordinates (y up).
@@ -113,22 +99,28 @@ final class CairoCanvas {
             twiceArea += prev.x * c.y - c.x * prev.y
             prev = c
         }
-        let reverse = (twiceArea > 0) != anticlockwise
-        var first = true
+        addPart(ring, view: view, reversed: (twiceArea > 0) != anticlockwise, close: true)
+    }
+
+    /// One part of the path, in pixels (and in `recorder` when set), in the given direction. Points closer than a
+    /// quarter pixel to the previous one are skipped; the last point is always kept.
+    private func addPart(_ part: [Coord], view: MapView, reversed: Bool, close: Bool) {
+        let n = part.count
         var lx = 0.0, ly = 0.0
-        let n = ring.count
-        recorder?.begin(closed: true)
+        recorder?.begin(closed: close)
         for k in 0..<n {
-            let p = view.pixel(ring[reverse ? n - 1 - k : k])
-            if first {
-                cairo_move_to(cr, p.x, p.y); lx = p.x; ly = p.y; first = false
-                recorder?.add(p.x, p.y)
+            let p = view.pixel(part[reversed ? n - 1 - k : k])
+            if k == 0 {
+                cairo_move_to(cr, p.x, p.y)
             } else if k == n - 1 || abs(p.x - lx) >= 0.25 || abs(p.y - ly) >= 0.25 {
-                cairo_line_to(cr, p.x, p.y); lx = p.x; ly = p.y
-                recorder?.add(p.x, p.y)
+                cairo_line_to(cr, p.x, p.y)
+            } else {
+                continue
             }
+            lx = p.x; ly = p.y
+            recorder?.add(p.x, p.y)
         }
-        cairo_close_path(cr)
+        if close { cairo_close_path(cr) }
     }
 }
 
