@@ -9,7 +9,8 @@ import Styling
 public struct MapRenderer: Sendable {
     public init() {}
 
-    /// Draws `layers` (bottom first) on `view`, labels last over everything.
+    /// Draws `layers` (bottom first) on `view`, labels last over everything. The image is RGB when the background
+    /// is opaque, RGBA when it is transparent.
     public func render(_ layers: [RenderLayer], view: MapView, background: RenderBackground = RenderBackground()) -> RasterImage? {
         guard let canvas = CairoCanvas(width: view.width, height: view.height) else { return nil }
         canvas.clear(background)

@@ -25,10 +25,8 @@ extension WMSVectorService {
             guard let image = MapRenderer().render(layers, view: view, background: background) else {
                 throw OGCError(.noApplicableCode, "The map could not be drawn")
             }
-            let bg = (p.background.r, p.background.g, p.background.b)
-            // An opaque map needs no alpha channel: RGB is a quarter less to filter and deflate.
-            let opaque = p.transparent ? image : image.flattened(onto: bg)
-            return try ImageEncoder.encode(opaque, as: format, options: .init(background: bg))
+            // An opaque map comes back as RGB already (the renderer drops the alpha of an opaque background).
+            return try ImageEncoder.encode(image, as: format, options: .init(background: (p.background.r, p.background.g, p.background.b)))
         }
         return Response.bytes(bytes, contentType: format.mimeType)
     }
