@@ -72,26 +72,33 @@ enum PNGWriter {
         let cur = src.baseAddress! + y * rowBytes
         let out = dst.baseAddress! + o + 1
         let n = min(bpp, rowBytes)
-        // The row above (a row of zeros for the first one): Up of the first row is None.
-        guard y > 0 else {
-            // First row: None or Sub.
-            var costNone = 0, costSub = 0
-            for i in 0..<rowBytes {
-                let v = cur[i], left: UInt8 = i >= n ? cur[i - n] : 0
-                costNone &+= Int(Int8(bitPattern: v).magnitude)
-                costSub &+= Int(Int8(bitPattern: v &- left).magnitude)
-            }
-            if costSub < costNone {
-                dst[o] = 1
-                for i in 0..<n { out[i] = cur[i] }
-                for i in n..<max(n, rowBytes) { out[i] = cur[i] &- cur[i - n] }
-            } else {
-                dst[o] = 0
-                out.update(from: cur, count: rowBytes)
-            }
-            return
+        let up: UnsafePointer<UInt8>? = y > 0 ? UnsafePointer(cur - rowBytes) : nil
+        let chosen = up.map { cheapestFilter(cur, up: $0, rowBytes: rowBytes, bpp: n) } ?? firstRowFilter(cur, rowBytes: rowBytes, bpp: n)
+        dst[o] = chosen
+        switch (chosen, up) {
+        case (1, _):
+            for i in 0..<n { out[i] = cur[i] }
+            for i in n..<max(n, rowBytes) { out[i] = cur[i] &- cur[i - n] }
+        case (2, let up?):
+            for i in 0..<rowBytes { out[i] = cur[i] &- up[i] }
+        default:
+            out.update(from: cur, count: rowBytes)
         }
-        let up = cur - rowBytes
+    }
+
+    /// The first row has no row above (Up would be None): None or Sub, the cheaper by the sum of absolute values.
+    private static func firstRowFilter(_ cur: UnsafePointer<UInt8>, rowBytes: Int, bpp n: Int) -> UInt8 {
+        var costNone = 0, costSub = 0
+        for i in 0..<rowBytes {
+            let v = cur[i], left: UInt8 = i >= n ? cur[i - n] : 0
+            costNone &+= Int(Int8(bitPattern: v).magnitude)
+            costSub &+= Int(Int8(bitPattern: v &- left).magnitude)
+        }
+        return costSub < costNone ? 1 : 0
+    }
+
+    /// None (0), Sub (1) or Up (2), the cheapest by the sum of absolute values of the filtered bytes.
+    private static func cheapestFilter(_ cur: UnsafePointer<UInt8>, up: UnsafePointer<UInt8>, rowBytes: Int, bpp n: Int) -> UInt8 {
         var costNone = 0, costSub = 0, costUp = 0
         for i in 0..<n {
             let v = cur[i]
@@ -128,17 +135,9 @@ enum PNGWriter {
                 i += 1
             }
         }
-        if costSub <= costUp && costSub < costNone {
-            dst[o] = 1
-            for i in 0..<n { out[i] = cur[i] }
-            for i in n..<max(n, rowBytes) { out[i] = cur[i] &- cur[i - n] }
-        } else if costUp < costSub && costUp < costNone {
-            dst[o] = 2
-            for i in 0..<rowBytes { out[i] = cur[i] &- up[i] }
-        } else {
-            dst[o] = 0
-            out.update(from: cur, count: rowBytes)
-        }
+        if costSub <= costUp && costSub < costNone { return 1 }
+        if costUp < costSub && costUp < costNone { return 2 }
+        return 0
     }
 
     @inline(__always) private static func total(_ v: SIMD16<UInt16>) -> Int {
