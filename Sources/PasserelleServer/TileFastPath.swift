@@ -57,11 +57,14 @@ public final class TileResponseCache: Sendable {
         }
     }
 
+    /// What an entry counts against `maxBytes`: its body, its key, and about what its head takes.
+    private static func cost(_ target: String, _ e: Entry) -> Int { e.body.readableBytes + target.utf8.count + 256 }
+
     func put(_ target: String, _ e: Entry) {
-        let cost = e.body.readableBytes + target.utf8.count + 256
+        let cost = Self.cost(target, e)
         guard cost <= maxBytes / 64 else { return }
         state.withLock { s in
-            if let old = s.entries[target] { s.bytes -= old.body.readableBytes + target.utf8.count + 256 }
+            if let old = s.entries[target] { s.bytes -= Self.cost(target, old) }
             if s.bytes + cost > maxBytes {
                 // Everything kept is at most a second old: starting again costs one read per tile.
                 s.entries.removeAll(keepingCapacity: true)
