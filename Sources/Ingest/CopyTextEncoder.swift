@@ -21,18 +21,25 @@ public struct CopyTextEncoder: Sendable {
 
     public mutating func appendNull() { separate(); bytes.append(0x5C); bytes.append(0x4E) }
 
-    /// A value as text, escaped.
+    /// A value as text, escaped: runs without a special byte are copied whole.
     public mutating func append(text: UnsafeBufferPointer<UInt8>) {
         separate()
-        for b in text {
-            switch b {
-            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-            case 0x09: bytes.append(0x5C); bytes.append(0x74)
-            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-            default: bytes.append(b)
+        guard let base = text.baseAddress else { return }
+        var runStart = 0
+        for i in 0..<text.count {
+            let escaped: UInt8
+            switch base[i] {
+            case 0x5C: escaped = 0x5C
+            case 0x09: escaped = 0x74
+            case 0x0A: escaped = 0x6E
+            case 0x0D: escaped = 0x72
+            default: continue
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart))
+            bytes.append(0x5C); bytes.append(escaped)
+            runStart = i + 1
         }
+        bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: text.count - runStart))
     }
 
     public mutating func append(text: String) {
@@ -81,18 +88,20 @@ public struct CopyTextEncoder: Sendable {
 
     public mutating func endRow() { bytes.append(0x0A); columnsInRow = 0 }
 
-    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    private static let hexDigits: StaticString = "0123456789ABCDEF"
 
     private mutating func appendHex(_ raw: UnsafeRawBufferPointer) {
+        guard let src = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let n = raw.count
         let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: raw.count * 2))
+        bytes.append(contentsOf: repeatElement(0, count: n * 2))
+        let digits = Self.hexDigits.utf8Start
         bytes.withUnsafeMutableBufferPointer { out in
-            Self.hexDigits.withUnsafeBufferPointer { digits in
-                var i = start
-                for b in raw {
-                    out[i] = digits[Int(b >> 4)]; out[i + 1] = digits[Int(b & 0x0F)]
-                    i += 2
-                }
+            let dst = out.baseAddress! + start
+            for i in 0..<n {
+                let b = src[i]
+                dst[2 * i] = digits[Int(b >> 4)]
+                dst[2 * i + 1] = digits[Int(b & 0x0F)]
             }
         }
     }
