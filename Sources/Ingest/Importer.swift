@@ -99,7 +99,7 @@ public struct Importer: Sendable {
     // MARK: checks only
 
     private func checkOnly(_ plans: [(LayerPlan, OGRLayerH)], report: inout ImportReport) {
-        var scratch = CopyTextEncoder(capacity: 1 << 20)
+        var scratch = CopyBinaryEncoder(capacity: 1 << 20)
         for (plan, layer) in plans {
             let r = reader(plan, layer)
             while r.read(into: &scratch, upTo: 1 << 20) { scratch.reset() }
@@ -140,13 +140,12 @@ public struct Importer: Sendable {
         try await db.execute("BEGIN")
         do {
             try await db.execute("CREATE SCHEMA IF NOT EXISTS \(Identifiers.quoted(schema))")
-            try await db.execute("SET LOCAL search_path TO \(Identifiers.quoted(schema)), public")
             // 2. Stream every layer into its staging table, checking each feature.
             for (plan, layer) in plans {
                 let clock = ContinuousClock.now
                 let r = reader(plan, layer)
                 try await db.createStaging(plan, schema: schema)
-                try await db.copy(plan, reader: r)
+                try await db.copy(plan, schema: schema, reader: r)
                 report.checks += r.results()
                 loaded.append(r)
                 logger.info("\(plan.layerName): \(r.features) features copied in \(Self.format((ContinuousClock.now - clock).seconds)) s")
@@ -186,8 +185,7 @@ public struct Importer: Sendable {
         var extent: GeoBBox?
         var size = 0
         for r in loaded {
-            let g = r.plan.geometry
-            let d = try await db.describe(schema: schema, table: r.plan.table, geometryColumn: g?.column, srid: g?.srid ?? 0)
+            let d = try await db.describe(schema: schema, table: r.plan.table, envelope: r.envelope, srid: r.plan.geometry?.srid ?? 0)
             report.layers.append(summary(r, description: d))
             var relation = Relation(name: r.plan.table, attributes: d.columns.map(\.name), primaryKey: d.primaryKey)
             relation.type = "TABLE"

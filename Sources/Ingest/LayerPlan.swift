@@ -23,7 +23,7 @@ struct LayerPlan {
         var pgType: String
     }
 
-    enum Kind { case integer, boolean, integer64, real, string, json, date, time, dateTime, binary, list }
+    enum Kind { case int16, int32, boolean, int64, float32, float64, string, json, date, time, dateTime, binary, list }
 
     struct GeometryColumn {
         var column: String = "geom"
@@ -133,9 +133,9 @@ struct LayerPlan {
         switch type {
         case OFTInteger:
             if sub == OFSTBoolean { return (.boolean, "boolean") }
-            return sub == OFSTInt16 ? (.integer, "smallint") : (.integer, "integer")
-        case OFTInteger64: return (.integer64, "bigint")
-        case OFTReal: return sub == OFSTFloat32 ? (.real, "real") : (.real, "double precision")
+            return sub == OFSTInt16 ? (.int16, "smallint") : (.int32, "integer")
+        case OFTInteger64: return (.int64, "bigint")
+        case OFTReal: return sub == OFSTFloat32 ? (.float32, "real") : (.float64, "double precision")
         case OFTString: return sub == OFSTJSON ? (.json, "jsonb") : (.string, "character varying")
         case OFTDate: return (.date, "date")
         case OFTTime: return (.time, "time without time zone")

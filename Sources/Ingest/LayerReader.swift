@@ -9,7 +9,8 @@ final class LayerReader {
     private(set) var plan: LayerPlan
     private let layer: OGRLayerH
     private let recodeFrom: String?
-    private let geos = GEOSContext()
+    private let validity = ValidityPool()
+    private var validityChecked = false
     private let maxFindings: Int
     private let makeValid: Bool
 
@@ -18,9 +19,12 @@ final class LayerReader {
     /// Per check: findings beyond `maxFindings`, only counted.
     private var unlisted: [Check: Int] = [:]
     private var failedChecks: Set<Check> = []
-    /// Keys of the features whose geometry is invalid (repaired after the COPY with --make-valid).
+    /// Keys of the features whose geometry is invalid (repaired after the COPY with --make-valid), known once
+    /// `results()` has been called.
     private(set) var invalidKeys: [Int64] = []
     private var wkb: [UInt8] = []
+    /// The bounding box of the geometries read, in the layer's CRS (minX, minY, maxX, maxY).
+    private(set) var envelope: (Double, Double, Double, Double)?
 
     init(layer: OGRLayerH, plan: LayerPlan, recodeFrom: String?, makeValid: Bool, maxFindings: Int) {
         self.layer = layer; self.plan = plan; self.recodeFrom = recodeFrom; self.makeValid = makeValid
@@ -28,8 +32,11 @@ final class LayerReader {
         OGR_L_ResetReading(layer)
     }
 
-    /// Encodes features into `out` until it holds `limit` bytes or the layer ends; false once it has ended.
-    func read(into out: inout CopyTextEncoder, upTo limit: Int) -> Bool {
+    deinit { if !validityChecked { _ = validity.finish() } }
+
+    /// Encodes features into `out` until it holds `limit` bytes or the layer ends; false once it has ended
+    /// (the COPY header and trailer are the caller's).
+    func read(into out: inout CopyBinaryEncoder, upTo limit: Int) -> Bool {
         while out.count < limit {
             guard let f = OGR_L_GetNextFeature(layer) else { return false }
             encode(f, into: &out)
@@ -38,33 +45,36 @@ final class LayerReader {
         return true
     }
 
-    private func encode(_ f: OGRFeatureH, into out: inout CopyTextEncoder) {
+    private func encode(_ f: OGRFeatureH, into out: inout CopyBinaryEncoder) {
         features += 1
         let sourceFID = OGR_F_GetFID(f)
         let key = plan.keepsSourceFID && sourceFID != OGRNullFID ? Int64(sourceFID) : Int64(features)
-        out.append(ascii: String(key))
+        out.beginRow(fields: 1 + plan.fields.count + (plan.geometry == nil ? 0 : 1))
+        out.append(int64: key)
         for field in plan.fields {
-            guard OGR_F_IsFieldSetAndNotNull(f, field.index) != 0 else { out.appendNull(); continue }
+            let i = field.index
+            guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { out.appendNull(); continue }
             switch field.kind {
-            case .integer: out.append(ascii: String(OGR_F_GetFieldAsInteger(f, field.index)))
-            case .boolean: out.append(ascii: OGR_F_GetFieldAsInteger(f, field.index) != 0 ? "t" : "f")
-            case .integer64: out.append(ascii: String(OGR_F_GetFieldAsInteger64(f, field.index)))
-            case .real: out.append(ascii: Self.sqlText(OGR_F_GetFieldAsDouble(f, field.index)))
+            case .int16: out.append(int16: Int16(truncatingIfNeeded: OGR_F_GetFieldAsInteger(f, i)))
+            case .int32: out.append(int32: OGR_F_GetFieldAsInteger(f, i))
+            case .boolean: out.append(bool: OGR_F_GetFieldAsInteger(f, i) != 0)
+            case .int64: out.append(int64: Int64(OGR_F_GetFieldAsInteger64(f, i)))
+            case .float32: out.append(float: Float(OGR_F_GetFieldAsDouble(f, i)))
+            case .float64: out.append(double: OGR_F_GetFieldAsDouble(f, i))
             case .string, .json, .list: appendText(f, field, key: key, into: &out)
-            case .date, .time, .dateTime: out.append(ascii: Self.isoDateTime(f, field))
+            case .date, .time, .dateTime: Self.appendDateTime(f, field, into: &out)
             case .binary:
                 var n: Int32 = 0
-                let p = OGR_F_GetFieldAsBinary(f, field.index, &n)
-                out.append(bytea: UnsafeRawBufferPointer(start: p, count: Int(n)))
+                let p = OGR_F_GetFieldAsBinary(f, i, &n)
+                out.append(raw: UnsafeRawBufferPointer(start: p, count: Int(n)))
             }
         }
         if let g = plan.geometry { appendGeometry(f, column: g, key: key, into: &out) }
-        out.endRow()
     }
 
     // MARK: text
 
-    private func appendText(_ f: OGRFeatureH, _ field: LayerPlan.Field, key: Int64, into out: inout CopyTextEncoder) {
+    private func appendText(_ f: OGRFeatureH, _ field: LayerPlan.Field, key: Int64, into out: inout CopyBinaryEncoder) {
         guard let raw = OGR_F_GetFieldAsString(f, field.index) else { out.appendNull(); return }
         if let recodeFrom {
             let recoded = CPLRecode(raw, recodeFrom, CPL_ENC_UTF8)
@@ -75,7 +85,7 @@ final class LayerReader {
         }
     }
 
-    private func appendChecked(_ s: UnsafePointer<CChar>, _ field: LayerPlan.Field, key: Int64, into out: inout CopyTextEncoder) {
+    private func appendChecked(_ s: UnsafePointer<CChar>, _ field: LayerPlan.Field, key: Int64, into out: inout CopyBinaryEncoder) {
         let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(s).assumingMemoryBound(to: UInt8.self), count: strlen(s))
         if !Self.isUTF8(bytes) {
             record(CheckResult(.encoding, .failure, layer: plan.layerName, feature: key, field: field.sourceName,
@@ -83,7 +93,7 @@ final class LayerReader {
             out.appendNull()
             return
         }
-        out.append(text: bytes)
+        if field.kind == .json { out.append(jsonb: UnsafeRawBufferPointer(bytes)) } else { out.append(raw: UnsafeRawBufferPointer(bytes)) }
     }
 
     static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -93,7 +103,7 @@ final class LayerReader {
 
     // MARK: geometry
 
-    private func appendGeometry(_ f: OGRFeatureH, column: LayerPlan.GeometryColumn, key: Int64, into out: inout CopyTextEncoder) {
+    private func appendGeometry(_ f: OGRFeatureH, column: LayerPlan.GeometryColumn, key: Int64, into out: inout CopyBinaryEncoder) {
         guard let g0 = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(g0) == 0 else { out.appendNull(); return }
         var g = g0
         var linear: OGRGeometryH?
@@ -113,6 +123,9 @@ final class LayerReader {
             out.appendNull()
             return
         }
+        var e = OGREnvelope()
+        OGR_G_GetEnvelope(g, &e)
+        envelope = envelope.map { (min($0.0, e.MinX), min($0.1, e.MinY), max($0.2, e.MaxX), max($0.3, e.MaxY)) } ?? (e.MinX, e.MinY, e.MaxX, e.MaxY)
         OGR_G_Set3D(g, (plan.geometry?.hasZ ?? false) ? 1 : 0)
         OGR_G_SetMeasured(g, 0)
         let size = Int(OGR_G_WkbSize(g))
@@ -126,12 +139,18 @@ final class LayerReader {
     }
 
     private func checkValidity(_ wkb: UnsafeRawBufferPointer, key: Int64) {
-        let reason: String?
-        do { reason = try geos.invalidityReason(wkb: wkb) } catch { reason = error.message }
-        guard let reason else { return }
-        invalidKeys.append(key)
-        record(CheckResult(.validity, makeValid ? .warning : .failure, layer: plan.layerName, feature: key,
-                           reason: makeValid ? "invalid geometry (\(reason)), repaired with ST_MakeValid" : "invalid geometry: \(reason)"))
+        validity.submit(key: key, wkb: wkb)
+    }
+
+    /// Collects the validity pool's findings (once, when the layer has been read).
+    private func collectValidity() {
+        guard !validityChecked else { return }
+        validityChecked = true
+        for (key, reason) in validity.finish() {
+            invalidKeys.append(key)
+            record(CheckResult(.validity, makeValid ? .warning : .failure, layer: plan.layerName, feature: key,
+                               reason: makeValid ? "invalid geometry (\(reason)), repaired with ST_MakeValid" : "invalid geometry: \(reason)"))
+        }
     }
 
     // MARK: findings
@@ -144,6 +163,7 @@ final class LayerReader {
 
     /// Every finding, the counts of unlisted ones, and a pass line for each per-feature check with none.
     func results() -> [CheckResult] {
+        collectValidity()
         var out = findings
         for (check, n) in unlisted.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             out.append(CheckResult(check, failedChecks.contains(check) ? .failure : .warning, layer: plan.layerName,
@@ -166,32 +186,33 @@ final class LayerReader {
         return out
     }
 
-    // MARK: value formats
+    // MARK: dates
 
-    /// A double as PostgreSQL reads it (shortest exact form; NaN and infinities by name).
-    static func sqlText(_ d: Double) -> String {
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
-        return "\(d)"
-    }
-
-    /// A date, time or date-time field in ISO 8601, with its time zone when the source has one.
-    static func isoDateTime(_ f: OGRFeatureH, _ field: LayerPlan.Field) -> String {
+    /// A date, time or date-time field in PostgreSQL's binary form: days since 2000-01-01, microseconds since
+    /// midnight, microseconds since 2000-01-01 00:00 UTC (a date-time with no time zone is taken as UTC).
+    static func appendDateTime(_ f: OGRFeatureH, _ field: LayerPlan.Field, into out: inout CopyBinaryEncoder) {
         var y: Int32 = 0, mo: Int32 = 0, d: Int32 = 0, h: Int32 = 0, mi: Int32 = 0, tz: Int32 = 0
         var s: Float = 0
-        _ = OGR_F_GetFieldAsDateTimeEx(f, field.index, &y, &mo, &d, &h, &mi, &s, &tz)
-        let date = String(format: "%04d-%02d-%02d", y, mo, d)
-        let time = String(format: "%02d:%02d:%06.3f", h, mi, Double(s))
+        guard OGR_F_GetFieldAsDateTimeEx(f, field.index, &y, &mo, &d, &h, &mi, &s, &tz) != 0 else { out.appendNull(); return }
+        let days = daysSince2000(year: Int(y), month: Int(mo), day: Int(d))
+        let micros = (Int64(h) * 3600 + Int64(mi) * 60) * 1_000_000 + Int64((Double(s) * 1_000_000).rounded())
         switch field.kind {
-        case .date: return date
-        case .time: return time
+        case .date: out.append(date: Int32(days))
+        case .time: out.append(microseconds: micros)
         default:
-            var zone = ""
-            if tz == 100 { zone = "+00:00" } else if tz > 100 || (tz > 1 && tz < 100) {
-                let minutes = (Int(tz) - 100) * 15
-                zone = (minutes < 0 ? "-" : "+") + String(format: "%02d:%02d", abs(minutes) / 60, abs(minutes) % 60)
-            }
-            return date + " " + time + zone
+            // OGR's zone flag: 0 unknown, 1 local time, 100 UTC, 100 ± n: UTC ± n quarters of an hour.
+            let offsetMinutes = tz > 1 ? (Int64(tz) - 100) * 15 : 0
+            out.append(microseconds: Int64(days) * 86_400_000_000 + micros - offsetMinutes * 60_000_000)
         }
+    }
+
+    /// Days from 2000-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    static func daysSince2000(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468 - 10_957
     }
 }

@@ -46,13 +46,23 @@ struct PostGISTarget {
         try await execute(plan.createStatement(schema: schema, table: staging))
     }
 
-    /// Streams the layer's rows into its staging table (the transaction's search_path points at `schema`).
-    func copy(_ plan: LayerPlan, reader: LayerReader, chunkBytes: Int = 1 << 20) async throws {
-        var encoder = CopyTextEncoder(capacity: chunkBytes + (64 << 10))
-        try await connection.copyFrom(table: Self.stagingName(plan.table), columns: plan.copyColumns, logger: logger) { writer in
+    /// Streams the layer's rows into its staging table, in binary COPY format.
+    ///
+    /// postgres-nio 1.33's `copyFrom` writes `COPY "<table>" FROM STDIN WITH (FORMAT text)` with the table name
+    /// inserted as given, and offers no binary format. The name given here therefore ends the quoted table name
+    /// itself and carries the column list and `FORMAT binary`, commenting out the rest of the statement; every
+    /// identifier in it is a normalised one (`Identifiers`), so it cannot close a quote. The CopyInResponse of
+    /// a binary COPY is handled by postgres-nio like a text one: it only forwards the bytes written.
+    func copy(_ plan: LayerPlan, schema: String, reader: LayerReader, chunkBytes: Int = 1 << 20) async throws {
+        let columns = plan.copyColumns.map(Identifiers.quoted).joined(separator: ", ")
+        let target = "\(schema)\".\"\(Self.stagingName(plan.table))\" (\(columns)) FROM STDIN WITH (FORMAT binary) --"
+        var encoder = CopyBinaryEncoder(capacity: chunkBytes + (64 << 10))
+        encoder.appendHeader()
+        try await connection.copyFrom(table: target, logger: logger) { writer in
             var more = true
             while more {
                 more = reader.read(into: &encoder, upTo: chunkBytes)
+                if !more { encoder.appendTrailer() }
                 if encoder.count > 0 {
                     try await writer.write(ByteBuffer(bytes: encoder.bytes))
                     encoder.reset()
@@ -121,7 +131,10 @@ struct PostGISTarget {
         var extent: GeoBBox?
     }
 
-    func describe(schema: String, table: String, geometryColumn: String?, srid: Int32) async throws -> TableDescription {
+    /// The table's columns, key and size from the catalogue; its extent in WGS84 from `envelope` (the box of
+    /// the rows in the layer's CRS, gathered while they were read), densified before it is reprojected so that
+    /// its curved edges count.
+    func describe(schema: String, table: String, envelope: (Double, Double, Double, Double)?, srid: Int32) async throws -> TableDescription {
         let qualified = "\(Identifiers.quoted(schema)).\(Identifiers.quoted(table))"
         var d = TableDescription()
         let cols = try await connection.query("""
@@ -136,16 +149,12 @@ struct PostGISTarget {
         for try await name in pk.decode(String.self) { d.primaryKey.append(name) }
         let size = try await connection.query("SELECT pg_total_relation_size(\(qualified)::regclass)", logger: logger)
         for try await n in size.decode(Int64.self) { d.bytes = Int(n) }
-        if let geometryColumn, srid > 0 {
-            // The extent in WGS84: the box is densified before it is reprojected, so its curved edges count.
-            let g = Identifiers.quoted(geometryColumn)
-            let sql = """
-                WITH e AS (SELECT ST_SetSRID(ST_Extent(\(g))::geometry, \(srid)) AS g FROM \(qualified))
+        if let (x0, y0, x1, y1) = envelope, srid > 0 {
+            let step = max(x1 - x0, y1 - y0) / 32 + 1e-9
+            let rows = try await connection.query("""
                 SELECT ST_XMin(b)::float8, ST_YMin(b)::float8, ST_XMax(b)::float8, ST_YMax(b)::float8 FROM (
-                  SELECT ST_Extent(ST_Transform(ST_Segmentize(g, greatest(ST_XMax(g) - ST_XMin(g), ST_YMax(g) - ST_YMin(g)) / 32 + 1e-9), 4326)) AS b
-                  FROM e WHERE g IS NOT NULL) s WHERE b IS NOT NULL
-                """
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                  SELECT ST_Extent(ST_Transform(ST_Segmentize(ST_MakeEnvelope(\(x0), \(y0), \(x1), \(y1), \(srid)), \(step)), 4326)) AS b) s
+                """, logger: logger)
             for try await (w, s, e, n) in rows.decode((Double, Double, Double, Double).self) {
                 d.extent = GeoBBox(west: w, south: s, east: e, north: n)
             }
