@@ -110,7 +110,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "passerelle", dependencies: [
-            "PasserelleServer", "Config", "Ingest", "Publishing", "VectorData",
+            "PasserelleServer", "Config", "Ingest", "Publishing", "ServiceKit", "VectorData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fuzzing of the parsers that take client input (scripts/fuzz.sh; not part of the test run)
@@ -132,6 +132,7 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "PublishingTests", dependencies: ["Publishing", "Config", "Styling"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
         .testTarget(name: "ServerTests", dependencies: [
             "PasserelleServer",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
