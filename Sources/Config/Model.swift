@@ -364,6 +364,9 @@ public struct ConfigurationTypeInfos: Sendable, Equatable, Codable {
     /// WFS: features per page when the client gives no count, and the most a request may ask for.
     public var defaultCount: Int?
     public var maxCount: Int?
+    /// WMTS-TMS: what a tile of the matrix without data answers: `nodata` (default; a tile of the nodata value,
+    /// or 204 for vector tiles) or `404` (as ROK4).
+    public var missingTiles: String?
 
     enum CodingKeys: String, CodingKey {
         case title, abstract, keywords, bbox, styles, getfeatureinfo, interpolation, crs
@@ -372,6 +375,7 @@ public struct ConfigurationTypeInfos: Sendable, Equatable, Codable {
         case topResolution = "top_resolution"
         case defaultCount = "default_count"
         case maxCount = "max_count"
+        case missingTiles = "missing_tiles"
     }
 
     public init(usedData: [UsedData]) { self.usedData = usedData }

@@ -69,7 +69,7 @@ public final class TMSService: OGCService {
             throw OGCError(.tileOutOfRange, "Tile \(segs[1])/\(x)/\(y) is outside the tile matrix", status: 400)
         }
         guard let data = try await readTile(level, col: x, row: y, layer: l.name, context) else {
-            return Response(status: .notFound, headers: [.cacheControl: "public, max-age=\(tileMaxAge)", .contentLength: "0"])
+            return MissingTile.response(l, level, request: request, maxAge: tileMaxAge)
         }
         return TileHTTP.response(data, contentType: l.format.mimeType, request: request, maxAge: tileMaxAge)
     }

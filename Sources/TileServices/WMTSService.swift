@@ -10,7 +10,7 @@ import TileStore
 ///
 /// Tiles that do not exist: a TileRow/TileCol outside the matrix or outside the layer's TileMatrixSetLimits is
 /// `TileOutOfRange` with HTTP 400 and the offending parameter as locator, as the WMTS standard says; a tile
-/// inside the limits with no data (missing slab, empty tile) is `TileOutOfRange` with HTTP 404, as ROK4 answers. Vector pyramids are not published in
+/// inside the limits with no data (missing slab, empty tile) is a nodata tile (`MissingTile`). Vector pyramids are not published in
 /// WMTS (as in ROK4): use TMS.
 public final class WMTSService: OGCService {
     public let resolver: TileLayerResolver
@@ -127,7 +127,7 @@ public final class WMTSService: OGCService {
 
     private func tile(_ t: TileRequest, _ request: OGCRequest, _ context: ServiceContext) async throws -> Response {
         guard let data = try await readTile(t.level, col: t.col, row: t.row, layer: t.layer.name, context) else {
-            throw OGCError(.tileOutOfRange, locator: "TILEROW", "No data for this tile", status: 404)
+            return MissingTile.response(t.layer, t.level, request: request, maxAge: tileMaxAge)
         }
         return TileHTTP.response(data, contentType: t.layer.format.mimeType, request: request, maxAge: tileMaxAge)
     }

@@ -1,3 +1,4 @@
+import ImageCodec
 import Foundation
 import Hummingbird
 import OGCCore
@@ -78,10 +79,28 @@ import TileStore
         #expect(r.header("Content-Encoding") == "gzip")
     }
 
+    /// A tile of the matrix without data is a tile of the pyramid's nodata value (white here), so that clients
+    /// do not log an error per tile; vector tiles are 204; `missing_tiles: "404"` keeps ROK4's answer.
+    @Test func tilesWithoutDataAreNodataTiles() async throws {
+        for (path, comment) in [("/relief/10/526/363.jpeg", "missing slab"), ("/relief/7/62/42.jpeg", "empty tile"),
+                                ("/relief/10/0/0.jpeg", "outside the limits")] {
+            let (r, body) = try await get(path)
+            #expect(r.status == .ok && r.header("Content-Type") == "image/jpeg", "\(comment)")
+            let image = try ImageDecoder.decode(body)
+            #expect(image.width == 256 && image.height == 256, "\(comment)")
+            #expect(image.pixels.allSatisfy { $0 >= 250 }, "\(comment): the nodata value is white")
+        }
+        let (v, vBody) = try await get("/rhone_admin/12/0/0.pbf")
+        #expect(v.status == .noContent && vBody.isEmpty)
+
+        var snap = TestSetup.snapshot()
+        for id in snap.configurations.keys { snap.configurations[id]!.typeInfos.missingTiles = "404" }
+        let (r404, _) = try await TestSetup.call(service, TestSetup.request("/relief/10/526/363.jpeg", endpoint: "http://example.org/tms/1.0.0"),
+                                                 TestSetup.context(urlType: "TMS", snapshot: snap))
+        #expect(r404.status == .notFound)
+    }
+
     @Test func noDataAndErrors() async throws {
-        #expect(try await get("/relief/10/526/363.jpeg").0.status == .notFound, "missing slab")
-        #expect(try await get("/relief/7/62/42.jpeg").0.status == .notFound, "empty tile")
-        #expect(try await get("/relief/10/0/0.jpeg").0.status == .notFound, "outside the limits")
         #expect(try await get("/relief/10/5000/0.jpeg").0.status == .badRequest, "outside the matrix")
         #expect(try await get("/relief/10/524/365.png").0.status == .badRequest, "wrong extension")
         #expect(try await get("/nope/10/524/365.jpeg").0.status == .notFound, "unknown layer")
