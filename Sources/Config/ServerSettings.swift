@@ -40,6 +40,8 @@ public struct Limits: Sendable, Equatable, Codable {
     public var statementTimeoutMs: Int = 30_000
     public var maxConcurrentRenders: Int = 0   // 0: the number of cores
     public var renderQueueLength: Int = 64
+    /// Layers in one WMS GetMap or GetFeatureInfo (LAYERS, QUERY_LAYERS, or the layers of an SLD_BODY).
+    public var maxMapLayers: Int = 100
 
     enum CodingKeys: String, CodingKey {
         case maxWidth = "max_width", maxHeight = "max_height", maxPixels = "max_pixels"
@@ -47,6 +49,7 @@ public struct Limits: Sendable, Equatable, Codable {
         case maxFilterBytes = "max_filter_bytes", maxFilterDepth = "max_filter_depth"
         case maxBodyBytes = "max_body_bytes", statementTimeoutMs = "statement_timeout_ms"
         case maxConcurrentRenders = "max_concurrent_renders", renderQueueLength = "render_queue_length"
+        case maxMapLayers = "max_map_layers"
     }
 
     public init() {}
@@ -65,5 +68,6 @@ public struct Limits: Sendable, Equatable, Codable {
         statementTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .statementTimeoutMs) ?? d.statementTimeoutMs
         maxConcurrentRenders = try c.decodeIfPresent(Int.self, forKey: .maxConcurrentRenders) ?? d.maxConcurrentRenders
         renderQueueLength = try c.decodeIfPresent(Int.self, forKey: .renderQueueLength) ?? d.renderQueueLength
+        maxMapLayers = try c.decodeIfPresent(Int.self, forKey: .maxMapLayers) ?? d.maxMapLayers
     }
 }

@@ -69,6 +69,10 @@ public final class WMSRasterService: OGCService {
     private func view(_ request: OGCRequest, _ context: ServiceContext, layersParam: String) async throws -> MapView {
         let kvp = request.kvp, v111 = Self.version(request) == "1.1.1"
         let names = try kvp.required(layersParam).split(separator: ",").map { String($0).trimmingSpaces }
+        let maxLayers = context.limits.maxMapLayers
+        guard names.count <= maxLayers else {
+            throw OGCError.invalid(layersParam, "\(layersParam) names \(names.count) layers; at most \(maxLayers) (max_map_layers)")
+        }
         var layers: [TileLayer] = []
         for n in names {
             guard let l = try await resolveLayer(resolver, named: n, context), !l.isVector else {

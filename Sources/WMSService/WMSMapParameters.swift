@@ -52,6 +52,10 @@ struct WMSMapParameters: Sendable {
             if sldBody == nil { throw OGCError.missing(layersParameter) }
             layers = sldBody!.layers.compactMap(\.name)
         }
+        // A request naming thousands of layers (or one layer thousands of times) would cost as many renders.
+        guard layers.count <= limits.maxLayers else {
+            throw OGCError.invalid(layersParameter, "\(layersParameter) names \(layers.count) layers; at most \(limits.maxLayers) (max_map_layers)")
+        }
         if let empty = layers.firstIndex(where: { $0.isEmpty }) {
             throw OGCError(.layerNotDefined, locator: layersParameter, "Layer \(empty + 1) of \(layersParameter) is empty")
         }
@@ -118,5 +122,6 @@ struct WMSLimits: Sendable {
     var maxPixels: Int
     var maxFeatures: Int
     var maxSLDBytes: Int
+    var maxLayers: Int = 100
 }
 

@@ -70,6 +70,6 @@ public final class WMSVectorService: OGCService {
     func limits(_ context: ServiceContext) -> WMSLimits {
         let l = context.limits
         return WMSLimits(maxWidth: l.maxWidth, maxHeight: l.maxHeight, maxPixels: l.maxPixels,
-                         maxFeatures: l.maxFeatures, maxSLDBytes: max(64 * 1024, l.maxFilterBytes))
+                         maxFeatures: l.maxFeatures, maxSLDBytes: max(64 * 1024, l.maxFilterBytes), maxLayers: l.maxMapLayers)
     }
 }

@@ -95,7 +95,7 @@ import TileStore
 
         var snap = TestSetup.snapshot()
         for id in snap.configurations.keys { snap.configurations[id]!.typeInfos.missingTiles = "404" }
-        let (r404, _) = try await TestSetup.call(service, TestSetup.request("/relief/10/526/363.jpeg", endpoint: "http://example.org/tms/1.0.0"),
+        let (r404, _) = try await TestSetup.call(TMSService(registry: TileStoreRegistry()), TestSetup.request("/relief/10/526/363.jpeg", endpoint: "http://example.org/tms/1.0.0"),
                                                  TestSetup.context(urlType: "TMS", snapshot: snap))
         #expect(r404.status == .notFound)
     }

@@ -49,6 +49,15 @@ import Testing
         #expect(older.status == 200 && older.text.contains("<WMS_Capabilities"))
     }
 
+    @Test func tooManyLayersAreRefusedAtOnce() async throws {
+        let env = try await WMSTestSetup.env()
+        let start = Date()
+        let many = Array(repeating: "france_admin", count: 3000).joined(separator: ",")
+        let a = try await WMSTestSetup.call(env, replacing(replacing(Self.map13, "LAYERS", many), "WIDTH", "64"))
+        #expect(a.text.contains("InvalidParameterValue") && a.text.contains("locator=\"LAYERS\"") && a.text.contains("max_map_layers"))
+        #expect(Date().timeIntervalSince(start) < 1)
+    }
+
     @Test func hugeSizeIsRefusedAtOnce() async throws {
         let env = try await WMSTestSetup.env()
         let start = Date()
