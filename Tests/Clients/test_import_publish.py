@@ -104,6 +104,8 @@ def test_demo_geopackage_to_live_wfs_and_wms(tmp_path):
     assert wait_for(lambda: hits("imported:communes") == 402), "the WFS did not pick up the publication"
     caps = http("/wfs", {"SERVICE": "WFS", "REQUEST": "GetCapabilities"}).text
     assert "Communes importées" in caps
+    assert wait_for(lambda: "<Name>imported</Name>" in http("/wms-v", {"SERVICE": "WMS", "REQUEST": "GetCapabilities"}).text), \
+        "the WMS did not pick up the publication"
     m = http("/wms-v", {"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": "imported", "STYLES": "",
                         "CRS": "EPSG:4326", "BBOX": "45.4,4.2,46.4,5.2", "WIDTH": "256", "HEIGHT": "256", "FORMAT": "image/png"})
     assert m.status == 200 and m.headers["Content-Type"] == "image/png", m.body[:300]
