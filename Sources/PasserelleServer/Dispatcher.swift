@@ -82,12 +82,9 @@ public struct Dispatcher: Sendable {
             kvp = try KVP(query: request.uri.query ?? "")
             ogc.kvp = kvp
             operation = kvp["REQUEST"] ?? (subpath.isEmpty ? "-" : "Tile")
-            let decision = try access.decide(snapshot: snapshot, endpoint: endpoint, kvp: kvp, headers: request.headers)
-            keyID = decision.keyID
-            ogc.persistentQuery = decision.persistentQuery
             if request.method == .post {
                 ogc.body = try await readBody(request, limit: snapshot.settings.limits.maxBodyBytes)
-                // Form-encoded POST (KVP in the body), as some clients send.
+                // Form-encoded POST (KVP in the body), as some clients send; its apikey counts like the query's.
                 if let ct = request.headers[.contentType]?.lowercased(), ct.hasPrefix("application/x-www-form-urlencoded"),
                    let body = ogc.body {
                     let form = try KVP(query: String(buffer: body))
@@ -97,6 +94,9 @@ public struct Dispatcher: Sendable {
                     operation = kvp["REQUEST"] ?? operation
                 }
             }
+            let decision = try access.decide(snapshot: snapshot, endpoint: endpoint, kvp: kvp, headers: request.headers)
+            keyID = decision.keyID
+            ogc.persistentQuery = decision.persistentQuery
             var context = context0
             context.layers = decision.layers
             context.visibilityKey = decision.visibilityKey

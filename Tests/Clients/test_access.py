@@ -39,6 +39,18 @@ def test_key_in_header_works():
     assert r.status == 200 and b"restricted:communes" in r.body
 
 
+def test_key_in_a_form_encoded_post_body_works():
+    import urllib.parse
+    form = lambda extra: urllib.parse.urlencode({"SERVICE": "WFS", "REQUEST": "GetFeature", "VERSION": "2.0.0",
+                                                 "TYPENAMES": "restricted:communes", "COUNT": "2",
+                                                 "OUTPUTFORMAT": "application/json", **extra}).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    r = http("/private/wfs", method="POST", data=form({"apikey": DEMO_KEY}), headers=headers)
+    assert r.status == 200, r.body[:300]
+    assert len(json.loads(r.body)["features"]) == 2
+    assert http("/private/wfs", method="POST", data=form({}), headers=headers).status == 401
+
+
 def test_restricted_layer_not_on_open_endpoint():
     r = http("/wfs", {"SERVICE": "WFS", "REQUEST": "GetFeature", "VERSION": "2.0.0", "TYPENAMES": "restricted:communes"})
     assert r.status == 400
