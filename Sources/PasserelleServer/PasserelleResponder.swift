@@ -1,3 +1,4 @@
+import OGCCore
 import Hummingbird
 import ServiceKit
 
@@ -14,10 +15,27 @@ struct PasserelleResponder: HTTPResponder {
             Dispatcher.addCORS(&r.headers)
             return r
         }
+        if (request.method == .get || request.method == .head) && request.uri.path == "/" { return landingPage(request) }
         guard [.get, .head, .post].contains(request.method) else {
             return .text("Method not allowed\n", contentType: "text/plain; charset=utf-8", status: .methodNotAllowed,
                          headers: [.allow: "GET, HEAD, POST, OPTIONS"])
         }
         return await dispatcher.handle(request, remoteHost: nil)
+    }
+
+    /// `/`: the HTML page of what is published (`LandingPage`); private, not cached, when a key is presented.
+    private func landingPage(_ request: Request) -> Response {
+        let snap = dispatcher.store.current
+        let kvp = (try? KVP(query: request.uri.query ?? "")) ?? KVP()
+        let html = LandingPage(access: dispatcher.access)
+            .render(snap, baseURL: Dispatcher.baseURL(request, snapshot: snap), kvp: kvp, headers: request.headers)
+        var r = Response.text(html, contentType: "text/html; charset=utf-8")
+        r.headers[.cacheControl] = "no-cache"
+        if AccessControl.presentedKey(kvp: kvp, headers: request.headers) != nil {
+            r.headers[.cacheControl] = "private, no-store"
+            r.headers[.vary] = "apikey, X-Api-Key"
+        }
+        if request.method == .head { r.body = ResponseBody() }
+        return r
     }
 }
