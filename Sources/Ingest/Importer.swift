@@ -42,6 +42,7 @@ public struct Importer: Sendable {
             } else {
                 checkOnly(plans, report: &report)
             }
+            // The layers belong to their datasets: the files stay open until every layer has been read.
             withExtendedLifetime(sources) {}
         } catch {
             report.outcome = .failed
@@ -60,6 +61,7 @@ public struct Importer: Sendable {
             guard let parsed = CRSIdentification.parse(srs) else { throw ImportError.invalidOption("--srs \(srs): not a CRS GDAL knows") }
             srsOverride = parsed
         }
+        defer { if let srsOverride { OSRDestroySpatialReference(srsOverride) } }
         var tables: Set<String> = []
         var wanted = Set(options.layers)
         for path in options.sources {
@@ -75,8 +77,8 @@ public struct Importer: Sendable {
                 let name = String(cString: OGR_L_GetName(layer))
                 if !options.layers.isEmpty && !options.layers.contains(name) { continue }
                 wanted.remove(name)
-                guard var p = LayerPlan.make(layer: layer, tablePrefix: options.tablePrefix, srsOverride: srsOverride,
-                                             takenTables: tables, checks: &report.checks) else { continue }
+                var p = LayerPlan.make(layer: layer, tablePrefix: options.tablePrefix, srsOverride: srsOverride,
+                                       takenTables: tables, checks: &report.checks)
                 p.driver = ds.driverName
                 tables.insert(p.table)
                 plans.append((p, layer))

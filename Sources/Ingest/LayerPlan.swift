@@ -76,7 +76,7 @@ struct LayerPlan {
 
     /// The plan of a layer; the checks of names and CRS are appended to `checks`.
     static func make(layer: OGRLayerH, tablePrefix: String, srsOverride: OGRSpatialReferenceH?, takenTables: Set<String>,
-                     checks: inout [CheckResult]) -> LayerPlan? {
+                     checks: inout [CheckResult]) -> LayerPlan {
         let layerName = String(cString: OGR_L_GetName(layer))
         let defn = OGR_L_GetLayerDefn(layer)
         let fieldCount = Int32(OGR_FD_GetFieldCount(defn))

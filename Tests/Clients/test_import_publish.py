@@ -75,10 +75,17 @@ def hits(typename):
 
 
 @pytest.fixture(scope="module", autouse=True)
-def cleanup_schema():
+def cleanup():
+    """Leaves the server's config and the database as they were: what was published and imported goes."""
     yield
-    if PG:
-        psql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+    if not PG:
+        return
+    for folder in ("offerings", "configurations", "stored_data"):
+        d = os.path.join(CONFIG, folder)
+        for f in os.listdir(d):
+            if f.startswith(("imported-demo", "fmt-", "bad-polygon", "latin1", "names", "ortho", "empty")):
+                os.remove(os.path.join(d, f))
+    psql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
 
 
 def test_demo_geopackage_to_live_wfs_and_wms(tmp_path):
