@@ -4,7 +4,8 @@ import Geo
 import OGCCore
 import Styling
 
-/// A label to place: the text, where (from the feature's whole geometry), and how.
+/// A label to place: the text, where (from the geometry given: the feature's visible part, or its whole
+/// geometry for tiles), and how.
 struct LabelRequest {
     var text: String
     var anchor: Coord
@@ -12,7 +13,7 @@ struct LabelRequest {
     var direction: (dx: Double, dy: Double)?
     var symbolizer: TextSymbolizer
 
-    init?(feature f: RenderFeature, symbolizer t: TextSymbolizer) {
+    init?(feature f: RenderFeature, geometry: Geometry, symbolizer t: TextSymbolizer) {
         var s = ""
         for part in t.label {
             switch part {
@@ -21,9 +22,9 @@ struct LabelRequest {
             }
         }
         s = s.trimmingSpaces
-        guard !s.isEmpty, let a = LabelPoint.of(f.geometry) else { return nil }
+        guard !s.isEmpty, let a = LabelPoint.of(geometry) else { return nil }
         text = s; anchor = a; symbolizer = t
-        if case .line = t.placement, let longest = f.geometry.lineParts.max(by: { LabelPoint.length($0) < LabelPoint.length($1) }) {
+        if case .line = t.placement, let longest = geometry.lineParts.max(by: { LabelPoint.length($0) < LabelPoint.length($1) }) {
             direction = LabelRequest.direction(of: longest, near: a)
         }
     }

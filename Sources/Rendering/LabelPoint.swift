@@ -1,7 +1,7 @@
 import Geo
 
-/// Where a feature's label and point symbol go, computed from its whole geometry (not the part clipped to
-/// the view), so that adjacent GetMap tiles put them at the same place.
+/// Where a label goes on a geometry (the feature's visible part, or its whole geometry for tiles: see
+/// `MapRenderer.render`).
 enum LabelPoint {
     static func of(_ g: Geometry) -> Coord? {
         switch g {

@@ -11,7 +11,12 @@ public struct MapRenderer: Sendable {
 
     /// Draws `layers` (bottom first) on `view`, labels last over everything. The image is RGB when the background
     /// is opaque, RGBA when it is transparent.
-    public func render(_ layers: [RenderLayer], view: MapView, background: RenderBackground = RenderBackground()) -> RasterImage? {
+    ///
+    /// Labels of polygons and lines go on the part of the geometry inside the view, as MapServer,
+    /// QGIS Server and GeoServer place them in a single image (a city zoomed into keeps its name). With `tiled`
+    /// (GeoServer's `TILED=true`) they go on the whole geometry instead, so that adjacent tiles agree.
+    public func render(_ layers: [RenderLayer], view: MapView, background: RenderBackground = RenderBackground(),
+                       tiled: Bool = false) -> RasterImage? {
         guard let canvas = CairoCanvas(width: view.width, height: view.height) else { return nil }
         canvas.clear(background)
         let images = ImageCache()
@@ -46,9 +51,12 @@ public struct MapRenderer: Sendable {
                     }
                     run.features.append(f.geometry)
                     run.clipped.append(clipped(f.geometry, to: clipBox, view: view, geos: geos))
+                    var labelGeometry: Geometry?? = nil   // computed once, for the first text symbolizer
                     for i in matched {
                         for case .text(let t) in active[i].symbolizers {
-                            if let req = LabelRequest(feature: f, symbolizer: t) { labelRequests[li].append(req) }
+                            if labelGeometry == nil { labelGeometry = tiled ? f.geometry : visiblePart(f.geometry, view: view, geos: geos) }
+                            guard let g = labelGeometry!, let req = LabelRequest(feature: f, geometry: g, symbolizer: t) else { continue }
+                            labelRequests[li].append(req)
                         }
                     }
                 }
@@ -83,6 +91,18 @@ public struct MapRenderer: Sendable {
                 }
             }
         }
+    }
+
+    /// The part of a geometry inside the view, for its label (nil when none is); the geometry itself when it
+    /// lies inside the view or is a point.
+    private func visiblePart(_ g: Geometry, view: MapView, geos: GEOSContext) -> Geometry? {
+        guard let gb = g.bbox else { return nil }
+        if case .point = g { return g }
+        if case .multiPoint = g { return g }
+        let box = view.bbox
+        if gb.minX >= box.minX && gb.maxX <= box.maxX && gb.minY >= box.minY && gb.maxY <= box.maxY { return g }
+        guard gb.intersects(box) else { return nil }
+        return (try? geos.clip(g, to: box)) ?? g
     }
 
     private func clipped(_ g: Geometry, to box: BBox, view: MapView, geos: GEOSContext) -> Geometry? {

@@ -19,10 +19,12 @@ extension WMSVectorService {
             }
         }
         let crs = p.crs, format = p.format, toDraw = fetched
+        // GeoServer's vendor parameter for tiling clients: labels anchored on whole geometries, the same in every tile.
+        let tiled = request.kvp.nonEmpty("TILED")?.lowercased() == "true"
         let background = RenderBackground(colour: p.background, transparent: p.transparent)
         let bytes = try await pool.run { () throws -> [UInt8] in
             let layers = toDraw.map { RenderLayer(style: $0.relation.style, features: WMSFeatureFetch.renderFeatures($0, crs: crs)) }
-            guard let image = MapRenderer().render(layers, view: view, background: background) else {
+            guard let image = MapRenderer().render(layers, view: view, background: background, tiled: tiled) else {
                 throw OGCError(.noApplicableCode, "The map could not be drawn")
             }
             // An opaque map comes back as RGB already (the renderer drops the alpha of an opaque background).

@@ -84,6 +84,23 @@ import Testing
         #expect(small == 0)
     }
 
+    /// Zoomed into Lyon (≈ 1:14 000), far from the interior point of the whole commune: its name is drawn on the
+    /// visible part, as MapServer and QGIS Server do; with TILED=true labels stay on whole geometries (none here).
+    @Test func labelsGoOnTheVisiblePartUnlessTiled() async throws {
+        let env = try await WMSTestSetup.env()
+        func darkPixels(_ tiled: Bool) async throws -> Int {
+            let img = try await WMSTestSetup.image(env, Self.base + "&VERSION=1.1.1&SRS=EPSG:4326&BBOX=4.855,45.738,4.885,45.756&WIDTH=512&HEIGHT=440&TILED=\(tiled)")
+            var n = 0
+            for y in 0..<img.height { for x in 0..<img.width {
+                let c = img.rgba(x, y)
+                if c.r < 40 && c.g < 40 && c.b < 40 && c.a > 200 { n += 1 }
+            } }
+            return n
+        }
+        #expect(try await darkPixels(false) > 15)
+        #expect(try await darkPixels(true) == 0)
+    }
+
     @Test func strokeIsOnTheBorder() async throws {
         let env = try await WMSTestSetup.env()
         let sld = """
