@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTPTypesHTTP1
 import NIOHTTPTypes
 import Synchronization
 import TileServices
@@ -165,6 +166,8 @@ struct FastPathHTTP1Channel: ServerChildChannel {
             let ops = channel.pipeline.syncOperations
             let state = try ops.context(handlerType: HTTPConnectionStateHandler.self)
             try ops.addHandler(makeHandler(), position: .after(state.handler))
+            let codec = try ops.context(handlerType: HTTP1ToHTTPServerCodec.self)
+            try ops.addHandler(ConnectionCloseHandler(), position: .before(codec.handler))
             return value
         }
     }
