@@ -101,7 +101,14 @@ public struct ConfigLoader: Sendable {
         // 5. Offerings: references, type match, one layer name per endpoint.
         var layerOwner: [String: String] = [:]   // endpoint + layer name → offering id
         for id in offerings.keys.sorted() {
-            if let o = await pick(offerings[id]!, issues: &issues, check: { o, f in
+            var cands = offerings[id]!
+            cands.versions = cands.versions.map { v in
+                var v = v
+                v.value.configuration = Self.resolve(v.value.configuration, in: snap.configurations) { [$0.name, $0.layerName] }
+                v.value.endpoint = Self.resolve(v.value.endpoint, in: snap.endpoints) { [$0.technicalName, $0.name].compactMap { $0 } }
+                return v
+            }
+            if let o = await pick(cands, issues: &issues, check: { o, f in
                 var out: [ConfigIssue] = []
                 guard let c = snap.configurations[o.configuration] else {
                     return [ConfigIssue(file: f, path: "$.configuration", message: "unknown or invalid configuration \(o.configuration)")]
@@ -239,6 +246,14 @@ public struct ConfigLoader: Sendable {
             if !v.isPrevious { issues.append(contentsOf: problems.map { var p = $0; p.stale = c.versions.count > 1; return p }) }
         }
         return nil
+    }
+
+    /// A reference to an object: its id, else the id of the one object that has that name (the platform's API
+    /// documents refer by `_id`, which is the file name here, and its tutorials by name).
+    static func resolve<T>(_ ref: String, in objects: [String: T], names: (T) -> [String]) -> String {
+        if objects[ref] != nil { return ref }
+        let matches = objects.filter { names($0.value).contains(ref) }.map(\.key)
+        return matches.count == 1 ? matches[0] : ref
     }
 
     // MARK: - Paths

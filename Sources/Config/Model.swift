@@ -440,7 +440,7 @@ public struct Offering: Sendable, Equatable, Codable {
     public var available: Bool
 
     enum CodingKeys: String, CodingKey { case configuration, endpoint, open, available }
-    enum RefKeys: String, CodingKey { case id = "_id" }
+    enum RefKeys: String, CodingKey { case id = "_id", technicalName = "technical_name", name }
 
     public init(id: String, configuration: String, endpoint: String, open: Bool = true, available: Bool = true) {
         self.id = id; self.configuration = configuration; self.endpoint = endpoint; self.open = open; self.available = available
@@ -448,9 +448,14 @@ public struct Offering: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        // A reference is an id, or an object as the platform's API returns it: `{_id, …}`, or without `_id`
+        // `{technical_name}` / `{name}`, which the loader resolves to the object of that name.
         func ref(_ key: CodingKeys) throws -> String {
             if let s = try? c.decode(String.self, forKey: key) { return s }
             let nested = try c.nestedContainer(keyedBy: RefKeys.self, forKey: key)
+            for k in [RefKeys.id, .technicalName, .name] {
+                if let s = try nested.decodeIfPresent(String.self, forKey: k) { return s }
+            }
             return try nested.decode(String.self, forKey: .id)
         }
         configuration = try ref(.configuration)

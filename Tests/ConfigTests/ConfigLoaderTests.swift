@@ -162,6 +162,26 @@ struct ScratchConfig {
         #expect(snap.routes.contains { $0.path == "/tms/1.0.0" && $0.urlType == "TMS" })
     }
 
+    /// Offerings as the platform's API returns them refer to `{_id, …}` objects, or by name without `_id`.
+    @Test func offeringReferencesResolveByIdOrByName() async throws {
+        let c = try ScratchConfig.minimal()
+        try c.remove("offerings/o1.json")
+        try c.write("endpoints/wfs.json", #"{"name": "Service WFS", "technical_name": "wfs-tech", "type": "WFS", "open": true, "urls": [{"type": "WFS", "url": "/wfs"}]}"#)
+        try c.write("offerings/by-id.json", #"{"configuration": {"_id": "c1", "name": "n"}, "endpoint": {"_id": "wfs"}, "open": true}"#)
+        var snap = await ConfigLoader(directory: c.url).load()
+        #expect(snap.issues == [])
+        #expect(snap.offerings["by-id"]?.configuration == "c1" && snap.offerings["by-id"]?.endpoint == "wfs")
+        try c.remove("offerings/by-id.json")
+        try c.write("offerings/by-name.json", #"{"configuration": {"name": "n", "status": "PUBLISHED"}, "endpoint": {"technical_name": "wfs-tech"}, "open": true}"#)
+        snap = await ConfigLoader(directory: c.url).load()
+        #expect(snap.issues == [])
+        #expect(snap.offerings["by-name"]?.configuration == "c1" && snap.offerings["by-name"]?.endpoint == "wfs")
+        #expect(snap.published(on: "wfs").count == 1)
+        try c.write("offerings/by-name.json", #"{"configuration": {"name": "nope"}, "endpoint": "wfs", "open": true}"#)
+        snap = await ConfigLoader(directory: c.url).load()
+        #expect(snap.issues.contains { $0.file == "offerings/by-name.json" && $0.message.contains("unknown or invalid configuration nope") })
+    }
+
     @Test func restrictedOfferingMustBeOnAPrivateEndpoint() async throws {
         let c = try ScratchConfig.minimal()
         try c.write("offerings/o1.json", #"{"configuration": "c1", "endpoint": "wfs", "open": false}"#)
