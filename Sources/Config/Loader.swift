@@ -36,13 +36,16 @@ public struct ConfigLoader: Sendable {
         snap.tileMatrixSetsDirectory = resolveDir(settings.tileMatrixSetsDir, defaults: ["tilematrixsets", "../tilematrixsets"])
 
         // 1. Parse every file; on failure fall back to the previous version.
-        let endpoints: [String: Candidate<Endpoint>] = parseFolder("endpoints", previous: previous?.endpoints, issues: &issues, hashes: &hashes) { e, id in e.id = id }
-        let stored: [String: Candidate<StoredData>] = parseFolder("stored_data", previous: previous?.storedData, issues: &issues, hashes: &hashes) { s, id in s.id = id }
-        let configs: [String: Candidate<Configuration>] = parseFolder("configurations", previous: previous?.configurations, issues: &issues, hashes: &hashes) { c, id in c.id = id }
-        let offerings: [String: Candidate<Offering>] = parseFolder("offerings", previous: previous?.offerings, issues: &issues, hashes: &hashes) { o, id in o.id = id }
-        let permissions: [String: Candidate<Permission>] = parseFolder("permissions", previous: previous?.permissions, issues: &issues, hashes: &hashes) { p, id in p.id = id }
+        var skipped: [ConfigIssue] = []
+        var skippedIDs: Set<String> = []   // endpoints and configurations of unserved types
+        let served = Set(ServiceType.allCases.map(\.rawValue))
+        let endpoints: [String: Candidate<Endpoint>] = parseFolder("endpoints", previous: previous?.endpoints, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs, servedTypes: served) { e, id in e.id = id }
+        let stored: [String: Candidate<StoredData>] = parseFolder("stored_data", previous: previous?.storedData, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { s, id in s.id = id }
+        let configs: [String: Candidate<Configuration>] = parseFolder("configurations", previous: previous?.configurations, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs, servedTypes: served) { c, id in c.id = id }
+        let offerings: [String: Candidate<Offering>] = parseFolder("offerings", previous: previous?.offerings, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { o, id in o.id = id }
+        let permissions: [String: Candidate<Permission>] = parseFolder("permissions", previous: previous?.permissions, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { p, id in p.id = id }
         let previousKeys = Dictionary(previous?.keys.keys.map { ($0.id, $0) } ?? [], uniquingKeysWith: { a, _ in a })
-        let keys: [String: Candidate<APIKey>] = parseFolder("keys", previous: previousKeys, issues: &issues, hashes: &hashes) { k, id in k.id = id }
+        let keys: [String: Candidate<APIKey>] = parseFolder("keys", previous: previousKeys, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { k, id in k.id = id }
         snap.fileHashes = hashes
 
         // 2. Endpoints: structure, and no two claiming the same path.
@@ -108,6 +111,11 @@ public struct ConfigLoader: Sendable {
                 v.value.endpoint = Self.resolve(v.value.endpoint, in: snap.endpoints) { [$0.technicalName, $0.name].compactMap { $0 } }
                 return v
             }
+            // An offering of a skipped configuration or on a skipped endpoint is skipped with it.
+            if let o = cands.versions.first?.value, skippedIDs.contains(o.configuration) || skippedIDs.contains(o.endpoint) {
+                skipped.append(ConfigIssue(file: cands.versions[0].file, message: "\(id): offers \(o.configuration) on \(o.endpoint), which are not served here, skipped"))
+                continue
+            }
             if let o = await pick(cands, issues: &issues, check: { o, f in
                 var out: [ConfigIssue] = []
                 guard let c = snap.configurations[o.configuration] else {
@@ -159,6 +167,7 @@ public struct ConfigLoader: Sendable {
         snap.keys = KeyRing(ring)
 
         snap.issues = issues
+        snap.skipped = skipped
         snap.generation = (previous?.generation ?? 0) + 1
         snap.loadedAt = Date()
         return snap
@@ -178,8 +187,12 @@ public struct ConfigLoader: Sendable {
         var versions: [Version<T>]
     }
 
+    /// Parses `folder/*.json`. A file holds one object (its id: the file name) or, as the platform's listings,
+    /// an array of objects (each by its `_id`, else `technical_name`, else `<file>-<n>`). With `servedTypes`, an
+    /// object whose `type` is not one of them is skipped (reported in `skipped`, not as an error).
     private func parseFolder<T: Decodable & Equatable>(
         _ folder: String, previous: [String: T]?, issues: inout [ConfigIssue], hashes: inout [String: String],
+        skipped: inout [ConfigIssue], skippedIDs: inout Set<String>, servedTypes: Set<String>? = nil,
         setID: (inout T, String) -> Void
     ) -> [String: Candidate<T>] {
         var out: [String: Candidate<T>] = [:]
@@ -211,6 +224,35 @@ public struct ConfigLoader: Sendable {
                 continue
             }
             hashes[rel] = Self.hash(data)
+            let json = try? JSONSerialization.jsonObject(with: data)
+            if let list = json as? [Any] {
+                for (n, element) in list.enumerated() {
+                    let object = element as? [String: Any]
+                    let elementID = (object?["_id"] as? String) ?? (object?["technical_name"] as? String) ?? "\(id)-\(n + 1)"
+                    if let type = object?["type"] as? String, let served = servedTypes, !served.contains(type) {
+                        skipped.append(ConfigIssue(file: rel, path: "$[\(n)].type", message: "\(elementID): type \(type) is not served here, skipped"))
+                        skippedIDs.insert(elementID)
+                        continue
+                    }
+                    do {
+                        var v = try JSONDecoder().decode(T.self, from: JSONSerialization.data(withJSONObject: element))
+                        setID(&v, elementID)
+                        out[elementID] = Candidate(versions: [Version(value: v, file: rel, isPrevious: false)]
+                            + (previous?[elementID].map { [Version(value: $0, file: rel, isPrevious: true)] } ?? []))
+                    } catch {
+                        var issue = Self.issue(for: error, file: rel, stale: previous?[elementID] != nil)
+                        issue.path = "$[\(n)]" + issue.path.dropFirst()
+                        issues.append(issue)
+                        if let p = previous?[elementID] { out[elementID] = Candidate(versions: [Version(value: p, file: rel, isPrevious: true)]) }
+                    }
+                }
+                continue
+            }
+            if let type = (json as? [String: Any])?["type"] as? String, let served = servedTypes, !served.contains(type) {
+                skipped.append(ConfigIssue(file: rel, path: "$.type", message: "type \(type) is not served here, skipped"))
+                skippedIDs.insert(id)
+                continue
+            }
             var versions: [Version<T>] = []
             do {
                 var v = try JSONDecoder().decode(T.self, from: data)

@@ -33,6 +33,9 @@ public struct ConfigSnapshot: Sendable {
     public var permissions: [String: Permission]
     public var keys: KeyRing
     public var issues: [ConfigIssue]
+    /// Objects left aside on purpose, not errors: endpoints and configurations of types this server does not
+    /// serve (DOWNLOAD, METADATA, ALTIMETRY…), as the platform's listings include them.
+    public var skipped: [ConfigIssue] = []
     /// Content hash of each loaded file (by path relative to the directory), to tell what changed.
     public var fileHashes: [String: String]
     /// What the watcher saw just before this snapshot's files were read.

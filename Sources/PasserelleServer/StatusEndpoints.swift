@@ -46,6 +46,7 @@ struct StatusEndpoints: Sendable {
             "config_directory": s.directory.path,
             "loaded": loaded,
             "errors": errors,
+            "skipped": s.skipped.map { ["file": $0.file, "path": $0.path, "message": $0.message] },
         ] as [String: Any])
     }
 

@@ -30,6 +30,7 @@ struct CheckConfig: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let snap = await PasserelleApp.check(configDirectory: dir)
+        for issue in snap.skipped { print("skipped: \(issue.file): \(issue.path): \(issue.message)") }
         for issue in snap.issues { print("error: \(issue.file): \(issue.path): \(issue.message)") }
         print("\(snap.endpoints.count) endpoints, \(snap.storedData.count) stored data, \(snap.configurations.count) configurations, "
               + "\(snap.offerings.count) offerings, \(snap.keys.keys.count) keys; \(snap.issues.count) errors")

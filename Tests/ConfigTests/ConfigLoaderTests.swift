@@ -182,6 +182,26 @@ struct ScratchConfig {
         #expect(snap.issues.contains { $0.file == "offerings/by-name.json" && $0.message.contains("unknown or invalid configuration nope") })
     }
 
+    /// The platform's listings: a file holding an array of objects, some of types this server does not serve.
+    @Test func listingsOfObjectsAndUnservedTypes() async throws {
+        let c = try ScratchConfig.minimal()
+        try c.remove("endpoints/wfs.json")
+        try c.write("endpoints/listing.json", #"""
+            [{"_id": "wfs", "name": "WFS", "technical_name": "wfs-tech", "type": "WFS", "open": true, "urls": [{"type": "WFS", "url": "/wfs"}]},
+             {"_id": "dl-1", "name": "Download", "type": "DOWNLOAD", "open": true, "urls": [{"type": "DOWNLOAD", "url": "/telechargement"}]},
+             {"_id": "meta", "name": "Metadata", "type": "METADATA", "open": true, "urls": []}]
+            """#)
+        try c.write("configurations/download.json", #"{"type": "DOWNLOAD", "name": "d", "layer_name": "d", "type_infos": {"used_data": []}}"#)
+        try c.write("offerings/o2.json", #"{"configuration": "download", "endpoint": "dl-1", "open": true}"#)
+        let snap = await ConfigLoader(directory: c.url).load()
+        #expect(snap.issues == [], "\(snap.issues)")
+        #expect(snap.endpoints.keys.sorted() == ["wfs"])
+        #expect(snap.published(on: "wfs").count == 1)
+        #expect(snap.skipped.count == 4)
+        #expect(snap.skipped.contains { $0.file == "endpoints/listing.json" && $0.message.contains("DOWNLOAD") })
+        #expect(snap.skipped.contains { $0.file == "offerings/o2.json" })
+    }
+
     @Test func restrictedOfferingMustBeOnAPrivateEndpoint() async throws {
         let c = try ScratchConfig.minimal()
         try c.write("offerings/o1.json", #"{"configuration": "c1", "endpoint": "wfs", "open": false}"#)
