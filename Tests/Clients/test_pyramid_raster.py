@@ -1,0 +1,222 @@
+"""`passerelle pyramid raster` end to end: an image made from the demo server's own WMS-raster output (a real
+Lambert-93 GeoTIFF, and a JPEG + world file), built into a pyramid inside the running server's config
+directory, read back with the reference ROK4 reader (PyPI rok4 2.2.3, venv of scripts/rok4-venv.sh) and
+fetched over WMTS, TMS and WMS: every tile the reader finds is served byte for byte, every other one is a 404."""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+from osgeo import gdal
+
+from conftest import http
+
+gdal.UseExceptions()
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.environ.get("PASSERELLE_BIN", os.path.join(REPO, ".build", "debug", "passerelle"))
+CONFIG = os.environ.get("PASSERELLE_CONFIG", "")
+NAME = "ZZ_PYRAMID_LYON"
+LAYER = "zz_pyramid_lyon"
+# Lyon and around, Lambert 93.
+L93 = (830000.0, 6500000.0, 870000.0, 6540000.0)
+
+
+def rok4_python():
+    r = subprocess.run([os.path.join(REPO, "scripts", "rok4-venv.sh")], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return r.stdout.strip().splitlines()[-1]
+
+
+def run_pyramid(*args):
+    r = subprocess.run([BIN, "pyramid", "raster", *args], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return r.stderr
+
+
+def publish(layer, stored, levels, fmt_endpoints=("wmts", "wms-r")):
+    """Writes a WMTS-TMS (and WMS-RASTER) configuration + offering for the stored data."""
+    top, bottom = levels[0], levels[-1]
+    made = []
+    for ep in fmt_endpoints:
+        kind = "WMTS-TMS" if ep == "wmts" else "WMS-RASTER"
+        cid = f"{layer}-{ep}"
+        conf = {"type": kind, "name": layer, "layer_name": layer,
+                "type_infos": {"title": layer, "abstract": "built by passerelle pyramid raster", "keywords": ["test"],
+                               "used_data": [{"stored_data": stored, "top_level": top, "bottom_level": bottom}]}}
+        if kind == "WMS-RASTER":
+            conf["type_infos"]["bbox"] = {"west": 4.6, "south": 45.5, "east": 5.2, "north": 46.0}
+            conf["type_infos"]["crs"] = ["EPSG:3857", "EPSG:4326"]
+        with open(os.path.join(CONFIG, "configurations", cid + ".json"), "w") as f:
+            json.dump(conf, f)
+        with open(os.path.join(CONFIG, "offerings", cid + ".json"), "w") as f:
+            json.dump({"configuration": cid, "endpoint": ep, "open": True}, f)
+        made += [os.path.join(CONFIG, "configurations", cid + ".json"), os.path.join(CONFIG, "offerings", cid + ".json")]
+    return made
+
+
+def wait_for(pred, timeout=5.0):
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        if pred():
+            return time.time() - t0
+        time.sleep(0.1)
+    return None
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    assert CONFIG, "PASSERELLE_CONFIG is not set (run through scripts/client-tests.sh)"
+    assert os.path.exists(BIN), BIN
+    work = tmp_path_factory.mktemp("pyr")
+    # A Lambert-93 image: the demo relief through the server's own WMS-raster, as a GeoTIFF.
+    r = http("/wms-r", {"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": "france_relief",
+                        "STYLES": "", "CRS": "EPSG:2154", "BBOX": ",".join(str(v) for v in L93),
+                        "WIDTH": 700, "HEIGHT": 700, "FORMAT": "image/png"})
+    assert r.status == 200, r.body[:300]
+    png = work / "lyon.png"
+    png.write_bytes(r.body)
+    tif = str(work / "lyon_l93.tif")
+    gdal.Translate(tif, str(png), outputSRS="EPSG:2154", outputBounds=[L93[0], L93[3], L93[2], L93[1]],
+                   bandList=[1, 2, 3])
+    made = []
+    yield {"work": work, "tif": tif, "png": str(png), "made": made}
+    for p in made:
+        if os.path.exists(p):
+            os.remove(p)
+    for sd in (NAME, NAME + "_WLD"):
+        p = os.path.join(CONFIG, "stored_data", sd + ".json")
+        if os.path.exists(p):
+            os.remove(p)
+
+
+@pytest.fixture(scope="module")
+def pyramid(built):
+    log = run_pyramid(built["tif"], "--config", CONFIG, "--name", NAME, "--tms", "PM", "--bottom-level", "12",
+                      "--top-level", "8", "--compression", "png", "--mask", "--slab-width", "4", "--slab-height", "4",
+                      "--resampling", "bicubic", "--jobs", "2")
+    desc = os.path.join(CONFIG, "pyramids", NAME + ".json")
+    reader = subprocess.run([rok4_python(), os.path.join(REPO, "Tests", "Clients", "rok4_read.py"), desc,
+                             os.path.join(CONFIG, "tilematrixsets")], capture_output=True, text=True, timeout=600)
+    assert reader.returncode == 0, reader.stderr[-3000:]
+    built["made"] += publish(LAYER, NAME, [str(lv) for lv in range(8, 13)])
+    return {"log": log, "desc": desc, "read": json.loads(reader.stdout)}
+
+
+def test_descriptor_as_the_reference_reader_reads_it(pyramid):
+    rd = pyramid["read"]
+    assert rd["name"] == NAME and rd["format"] == "TIFF_PNG_UINT8" and rd["tms"] == "PM"
+    assert rd["channels"] == 3 and rd["nodata"] == "255,255,255" and rd["own_masks"] is True
+    assert sorted(rd["levels"], key=int) == ["8", "9", "10", "11", "12"]
+    for name, s in rd["raster_samples"].items():
+        assert s["shape"] == [256, 256, 3], name
+    assert sum(len(lv["tiles"]) for lv in rd["levels"].values()) > 20
+    # The list holds every data and mask slab.
+    slabs = sum(1 for line in open(os.path.join(CONFIG, "pyramids", NAME + ".list")) if line.startswith("0/"))
+    assert rd["list_count"] == slabs and slabs > 0
+    with open(os.path.join(CONFIG, "stored_data", NAME + ".json")) as f:
+        sd = json.load(f)
+    assert sd["type"] == "ROK4-PYRAMID-RASTER" and sd["storage"] == {"type": "FILESYSTEM", "path": f"pyramids/{NAME}.json", "labels": []}
+    assert sd["type_infos"]["compression"] == "PNG" and sd["type_infos"]["channels_number"] == 3
+
+
+def test_every_tile_served_as_the_reader_reads_it(pyramid):
+    rd = pyramid["read"]
+    assert wait_for(lambda: http(f"/tms/1.0.0/{LAYER}").status == 200), "the layer was not published within 5 s"
+    served = 0
+    for lid, lv in rd["levels"].items():
+        lim = lv["limits"]
+        for row in range(lim["min_row"] - 1, lim["max_row"] + 2):
+            for col in range(lim["min_col"] - 1, lim["max_col"] + 2):
+                key = f"{col},{row}"
+                r = http(f"/tms/1.0.0/{LAYER}/{lid}/{col}/{row}.png")
+                if key in lv["tiles"]:
+                    assert r.status == 200, (lid, key, r.status)
+                    assert hashlib.sha256(r.body).hexdigest() == lv["tiles"][key], (lid, key)
+                    served += 1
+                else:
+                    assert r.status == 404, (lid, key, r.status)
+        # One tile per level through WMTS KVP too.
+        key = next(iter(lv["tiles"]))
+        col, row = key.split(",")
+        w = http("/wmts", {"SERVICE": "WMTS", "REQUEST": "GetTile", "VERSION": "1.0.0", "LAYER": LAYER, "STYLE": "normal",
+                           "TILEMATRIXSET": "PM", "TILEMATRIX": lid, "TILEROW": row, "TILECOL": col, "FORMAT": "image/png"})
+        assert w.status == 200, w.body[:300]
+        assert hashlib.sha256(w.body).hexdigest() == lv["tiles"][key]
+    assert served == sum(len(lv["tiles"]) for lv in rd["levels"].values())
+
+
+def test_wms_map_of_the_new_pyramid(pyramid, tmp_path):
+    assert wait_for(lambda: b"zz_pyramid_lyon" in http("/wms-r", {"SERVICE": "WMS", "REQUEST": "GetCapabilities"}).body)
+    r = http("/wms-r", {"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": LAYER, "STYLES": "",
+                        "CRS": "EPSG:4326", "BBOX": "45.70,4.80,45.80,4.90", "WIDTH": 256, "HEIGHT": 256, "FORMAT": "image/png"})
+    assert r.status == 200 and r.headers["Content-Type"].startswith("image/png"), r.body[:300]
+    p = tmp_path / "m.png"
+    p.write_bytes(r.body)
+    ds = gdal.Open(str(p))
+    stats = ds.GetRasterBand(1).ComputeStatistics(False)
+    assert stats[1] - stats[0] > 10, stats  # not a flat image
+
+
+def test_masks_read_by_gdal(pyramid):
+    """Mask slabs are plain tiled deflate TIFFs: 255 where the image has data."""
+    mask_dir = os.path.join(CONFIG, "pyramids", NAME, "MASK", "12")
+    slabs = [os.path.join(d, f) for d, _, fs in os.walk(mask_dir) for f in fs if f.endswith(".tif")]
+    assert slabs
+    values = set()
+    for s in slabs:
+        ds = gdal.Open(s)
+        assert ds.RasterXSize == 1024 and ds.RasterCount == 1
+        values |= set(int(v) for v in set(ds.GetRasterBand(1).ReadAsArray().ravel().tolist()))
+    assert values <= {0, 255} and 255 in values
+
+
+def test_rerun_resumes_and_skips_finished_slabs(pyramid):
+    log = run_pyramid(pyramid_input_again(), "--config", CONFIG, "--name", NAME, "--tms", "PM", "--bottom-level", "12",
+                      "--top-level", "8", "--compression", "png", "--mask", "--slab-width", "4", "--slab-height", "4",
+                      "--resampling", "bicubic", "--jobs", "2")
+    assert "0 slabs written" in log, log[-1500:]
+    assert "already done" in log
+
+
+_INPUT = {}
+
+
+def pyramid_input_again():
+    return _INPUT["tif"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _remember(built):
+    _INPUT["tif"] = built["tif"]
+
+
+def test_world_file_input_with_input_crs(built):
+    """A JPEG + .jgw (no CRS in the file): --input-crs gives it; JPEG pyramid in 16x16 slabs."""
+    work = built["work"]
+    jpg = str(work / "lyon.jpg")
+    gdal.Translate(jpg, built["tif"], format="JPEG", creationOptions=["WORLDFILE=YES"])
+    if os.path.exists(jpg + ".aux.xml"):
+        os.remove(jpg + ".aux.xml")  # GDAL's side file would give the CRS; a bare JPEG + .wld has none
+    assert os.path.exists(str(work / "lyon.wld"))
+    name = NAME + "_WLD"
+    r = subprocess.run([BIN, "pyramid", "raster", jpg, "--config", CONFIG, "--name", name, "--bottom-level", "11",
+                        "--quiet"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1 and "lyon.jpg" in r.stderr and "no CRS" in r.stderr, r.stderr
+    log = run_pyramid(jpg, "--config", CONFIG, "--name", name, "--bottom-level", "11", "--input-crs", "EPSG:2154")
+    assert "slabs written" in log
+    with open(os.path.join(CONFIG, "pyramids", name + ".json")) as f:
+        d = json.load(f)
+    assert d["format"] == "TIFF_JPG_UINT8" and d["levels"][-1]["id"] == "11"
+    assert d["levels"][0]["tile_limits"]["min_col"] == d["levels"][0]["tile_limits"]["max_col"]
+
+
+def test_errors_name_the_input(built):
+    bad = built["work"] / "bad.tif"
+    bad.write_bytes(b"not a tiff")
+    r = subprocess.run([BIN, "pyramid", "raster", str(bad), "--config", CONFIG, "--name", "BAD", "--bottom-level", "10"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "bad.tif" in r.stderr and "unreadable" in r.stderr
+    assert not os.path.exists(os.path.join(CONFIG, "stored_data", "BAD.json"))
