@@ -192,12 +192,13 @@ struct GetMapRequest: Sendable {
             let status = Int(res.nStatus)
             let type = res.pszContentType.map { String(cString: $0) } ?? ""
             let body = res.pabyData.map { Array(UnsafeBufferPointer(start: $0, count: Int(res.nDataLen))) } ?? []
-            if let err = res.pszErrBuf, status != 0 || body.isEmpty {
-                lastError = String(cString: err)
+            if let err = res.pszErrBuf {
+                lastError = String(cString: err) + (status != 0 ? " (curl \(status))" : "")
                 continue
             }
-            if type.contains("xml") || (body.first == UInt8(ascii: "<")) {
-                lastError = "the WMS answered an exception: " + String(decoding: body.prefix(300), as: UTF8.self)
+            if type.contains("xml") || body.first == UInt8(ascii: "<") || !(type.isEmpty || type.hasPrefix("image/") || type.contains("octet-stream")) {
+                lastError = "the WMS answered \(type.isEmpty ? "something else" : type) instead of an image: "
+                    + String(decoding: body.prefix(300), as: UTF8.self)
                 continue
             }
             guard !body.isEmpty else { lastError = "empty answer"; continue }
