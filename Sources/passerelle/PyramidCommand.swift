@@ -7,7 +7,7 @@ struct PyramidCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pyramid",
         abstract: "Build ROK4 pyramids into a config directory (descriptor, slabs, list and stored_data/ID.json).",
-        subcommands: [PyramidRaster.self, PyramidHarvest.self])
+        subcommands: [PyramidRaster.self, PyramidHarvest.self, PyramidVector.self])
 }
 
 struct PyramidRaster: ParsableCommand {
@@ -198,6 +198,62 @@ struct PyramidHarvest: ParsableCommand {
         o.quiet = quiet
         do {
             _ = try HarvestBuilder.build(o)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct PyramidVector: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vector",
+        abstract: "Tables of a VECTOR-DB stored data → a ROK4 vector-tile pyramid (TIFF_PBF_MVT).",
+        discussion: """
+        The platform's five steps: the stored data, its tables (--table, repeated), their attributes and levels \
+        (NAME:TOP:BOTTOM:ATTR,ATTR), a generalisation preset (--generalisation none|light|strong) and an optional \
+        sample area (--sample-area WKT in EPSG:4326) for a quick preview. Example: \
+        --table departements:5:12:code,nom --table communes:8:12:code,nom
+        """)
+
+    @Option(help: "The config directory.")
+    var config: String
+    @Option(help: "The VECTOR-DB stored data id (GeoPackage or PostGIS).")
+    var storedData: String
+    @Option(help: "The pyramid and stored data id.")
+    var name: String
+    @Option(help: "Tile matrix set id (PM).")
+    var tms: String = "PM"
+    @Option(help: "A table: NAME:TOP:BOTTOM[:ATTR,ATTR…] (no attributes or * keeps them all). Repeat for each table.")
+    var table: [String]
+    @Option(help: "none, light or strong simplification.")
+    var generalisation: String = "light"
+    @Option(help: "Sample area (WKT, EPSG:4326 lon/lat): only the features meeting it.")
+    var sampleArea: String?
+    @Option(help: "Slab width in tiles.")
+    var slabWidth: Int = 16
+    @Option(help: "Slab height in tiles.")
+    var slabHeight: Int = 16
+    @Option(help: "Parallel slab jobs (packing).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "The stored data's name (title).")
+    var title: String?
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func run() throws {
+        do {
+            var o = VectorPyramidOptions(configDirectory: URL(fileURLWithPath: config).standardizedFileURL.path, storedData: storedData,
+                                         name: name, tables: try table.map(VectorTableSpec.parse))
+            o.tms = tms
+            o.generalisation = generalisation
+            o.sampleArea = sampleArea
+            o.tilesPerWidth = slabWidth
+            o.tilesPerHeight = slabHeight
+            o.jobs = max(1, jobs)
+            o.title = title
+            o.quiet = quiet
+            _ = try VectorPyramidBuilder.build(o)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
