@@ -25,6 +25,9 @@ public struct RasterPyramidOptions: Sendable {
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     public var title: String?
     public var quiet = false
+    /// Update by reference: a new pyramid where the slabs the inputs touch are rebuilt (the inputs over the
+    /// previous pyramid's tiles) and the others are symbolic links to the previous pyramid's slabs.
+    public var updateFrom: String?
 
     public init(inputs: [String], configDirectory: String, name: String, tms: String, bottomLevel: String) {
         self.inputs = inputs; self.configDirectory = configDirectory; self.name = name; self.tms = tms
@@ -36,6 +39,7 @@ public struct PyramidBuildReport: Sendable {
     public var levels: [String]
     public var slabsWritten = 0
     public var slabsSkipped = 0
+    public var slabsLinked = 0
     public var tilesWritten = 0
     public var pixels = 0
     public var seconds = 0.0
@@ -173,8 +177,30 @@ public enum RasterPyramidBuilder {
             throw ProcessingError.invalid("--nodata needs \(channels) values from 0 to 255")
         }
 
-        let plans = try LevelPlanner.plan(tms: tms, bbox: src.bbox, bottom: o.bottomLevel, top: o.topLevel,
-                                          tilesPerWidth: o.tilesPerWidth, tilesPerHeight: o.tilesPerHeight)
+        var previous: PreviousPyramid?
+        var tpw = o.tilesPerWidth, tph = o.tilesPerHeight
+        if let old = o.updateFrom {
+            guard old != o.name else { throw ProcessingError.invalid("--update-from names the pyramid being built") }
+            let p = try Pyramid.load(descriptor: layout.pyramidsDirectory + "/\(old).json")
+            guard p.format == o.format, p.tileMatrixSetID == tms.id, p.raster?.channels == channels else {
+                throw ProcessingError.invalid("--update-from \(old): it is \(p.format.rawValue) in \(p.tileMatrixSetID) with \(p.raster?.channels ?? 0) channels; "
+                                              + "the update must use the same compression, tile matrix set and channels")
+            }
+            guard let l0 = p.levels.first else { throw ProcessingError.invalid("--update-from \(old): no level") }
+            tpw = l0.tilesPerWidth; tph = l0.tilesPerHeight
+            previous = PreviousPyramid(pyramid: p)
+        }
+        var plans = try LevelPlanner.plan(tms: tms, bbox: src.bbox, bottom: o.bottomLevel, top: o.topLevel,
+                                          tilesPerWidth: tpw, tilesPerHeight: tph)
+        if let previous {
+            // The new pyramid covers the previous one and the new inputs.
+            for k in plans.indices {
+                guard let l = previous.pyramid.level(plans[k].id) else { continue }
+                let a = plans[k].limits, b = l.limits
+                plans[k].limits = TileLimits(minCol: min(a.minCol, b.minCol), maxCol: max(a.maxCol, b.maxCol),
+                                             minRow: min(a.minRow, b.minRow), maxRow: max(a.maxRow, b.maxRow))
+            }
+        }
         let progress = ProgressReporter(label: "pyramid raster \(o.name)", quiet: o.quiet)
         progress.line("pyramid raster \(o.name): \(files.count) input(s), \(src.dataBands) band(s)\(src.hasAlpha ? " + alpha" : ""), "
                       + "bbox \(src.bbox) in \(tms.crs); levels \(plans.first!.id)–\(plans.last!.id) of \(tms.id); \(o.format.rawValue), "
@@ -182,12 +208,14 @@ public enum RasterPyramidBuilder {
         removeTemporaries(in: layout.pyramidsDirectory + "/\(o.name)")
 
         let photometric = channels <= 2 ? "gray" : "rgb"
-        let ctx = BuildContext(layout: layout, format: o.format, channels: channels, nodata: nodata, masks: o.masks,
+        var ctx = BuildContext(layout: layout, format: o.format, channels: channels, nodata: nodata, masks: o.masks,
                                photometric: photometric, src: src, warpResampling: resampling.warp,
                                nearest: resampling.warp == "near", targetWKT: target.wkt)
+        ctx.previous = previous
         var report = PyramidBuildReport(levels: plans.map(\.id))
         let bottomID = plans.last!.id
-        let factory: SlabMakerFactory = { try SlabWarper(ctx: ctx) }
+        let shared = ctx
+        let factory: SlabMakerFactory = { try SlabWarper(ctx: shared) }
         let stats = try runLevels(plans: plans, ctx: ctx, jobs: o.jobs, progress: progress) { plan in
             plan.id == bottomID ? factory : nil
         }
@@ -205,13 +233,14 @@ public enum RasterPyramidBuilder {
         let sd = StoredDataDocument.pyramid(name: o.name, title: o.title, vector: false, tms: tms.id, srs: tms.crs,
                                             levels: plans.map(\.id), channelsFormat: "UINT8", channels: channels,
                                             compression: compression, nodata: nodata.map(String.init).joined(separator: ","))
-        try layout.finish(descriptor: descriptor, levels: plans, masks: o.masks, storedData: sd)
+        try layout.finish(descriptor: descriptor, levels: plans, masks: o.masks, storedData: sd, previous: o.updateFrom)
+        report.slabsLinked = stats.linked
         report.slabsWritten = stats.written; report.slabsSkipped = stats.skipped; report.tilesWritten = stats.tiles
         report.pixels = stats.pixels
         report.seconds = Date().timeIntervalSince(t0)
         report.descriptorPath = layout.descriptorPath
-        progress.line(String(format: "pyramid raster %@: %d slabs written, %d already done, %d tiles, %.1f Mpx in %.1f s → %@",
-                             o.name, report.slabsWritten, report.slabsSkipped, report.tilesWritten,
+        progress.line(String(format: "pyramid raster %@: %d slabs written, %d linked to %@, %d already done, %d tiles, %.1f Mpx in %.1f s → %@",
+                             o.name, report.slabsWritten, report.slabsLinked, o.updateFrom ?? "-", report.slabsSkipped, report.tilesWritten,
                              Double(report.pixels) / 1e6, report.seconds, layout.descriptorPath))
         return report
     }
@@ -225,7 +254,10 @@ public enum RasterPyramidBuilder {
                           source: (LevelPlan) -> SlabMakerFactory?) throws -> Stats {
         let stats = Stats()
         var fallback: SlabMakerFactory?
+        var rebuiltBelow = RebuiltSlabs()
         for (k, plan) in plans.enumerated().reversed() {
+            let rebuilt = RebuiltSlabs()
+            let childrenRebuilt = rebuiltBelow
             let own = source(plan)
             if let own { fallback = own }
             let below: LevelPlan? = own == nil && k + 1 < plans.count && nests(upper: plan.matrix, lower: plans[k + 1].matrix) ? plans[k + 1] : nil
@@ -239,9 +271,28 @@ public enum RasterPyramidBuilder {
                 while let i = pool.next() {
                     let s = slabs[i]
                     if ctx.isDone(level: plan.id, slab: s) {
+                        if !ctx.isLink(level: plan.id, slab: s) { rebuilt.insert(s) }
                         stats.add(skipped: 1)
                         progress.advance(skipped: true)
                         continue
+                    }
+                    if let previous = ctx.previous {
+                        // Update by reference: untouched slabs link to the previous pyramid's.
+                        let touched: Bool
+                        if let below {
+                            touched = [(0, 0), (1, 0), (0, 1), (1, 1)].contains { dx, dy in
+                                childrenRebuilt.contains(SlabKey(col: (2 * s.col * plan.tilesPerWidth + dx * plan.tilesPerWidth) / below.tilesPerWidth,
+                                                                 row: (2 * s.row * plan.tilesPerHeight + dy * plan.tilesPerHeight) / below.tilesPerHeight))
+                            }
+                        } else {
+                            touched = plan.bounds(of: s).intersects(ctx.src.bbox)
+                        }
+                        if !touched {
+                            if try ctx.link(plan: plan, slab: s, to: previous) { stats.add(linked: 1) }
+                            progress.advance()
+                            continue
+                        }
+                        rebuilt.insert(s)
                     }
                     let tiles: [[UInt8]?], masks: [[UInt8]?]
                     if let below {
@@ -255,6 +306,7 @@ public enum RasterPyramidBuilder {
                     progress.advance()
                 }
             }
+            rebuiltBelow = rebuilt
         }
         return stats
     }
@@ -278,9 +330,42 @@ public enum RasterPyramidBuilder {
 
 final class Stats: @unchecked Sendable {
     private let lock = NSLock()
-    var written = 0, skipped = 0, tiles = 0, pixels = 0
-    func add(written w: Int = 0, skipped s: Int = 0, tiles t: Int = 0, pixels p: Int = 0) {
-        lock.lock(); written += w; skipped += s; tiles += t; pixels += p; lock.unlock()
+    var written = 0, skipped = 0, tiles = 0, pixels = 0, linked = 0
+    func add(written w: Int = 0, skipped s: Int = 0, tiles t: Int = 0, pixels p: Int = 0, linked l: Int = 0) {
+        lock.lock(); written += w; skipped += s; tiles += t; pixels += p; linked += l; lock.unlock()
+    }
+}
+
+/// The slabs of a level rebuilt by an update (their parents are rebuilt too).
+final class RebuiltSlabs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set: Set<SlabKey> = []
+    func insert(_ k: SlabKey) { lock.lock(); set.insert(k); lock.unlock() }
+    func contains(_ k: SlabKey) -> Bool { lock.lock(); defer { lock.unlock() }; return set.contains(k) }
+}
+
+/// The pyramid an update starts from.
+struct PreviousPyramid: Sendable {
+    let pyramid: Pyramid
+
+    /// The previous slab's path, when that level and slab exist there.
+    func slabPath(level: String, slab: SlabKey, mask: Bool) -> String? {
+        guard let l = pyramid.level(level), l.tilesPerWidth > 0, case .file(var dir, let depth) = l.storage else { return nil }
+        if mask {
+            guard pyramid.maskFormat != nil else { return nil }
+            dir = dir.replacingOccurrences(of: "/DATA/", with: "/MASK/")
+        }
+        let p = dir + "/" + SlabPath.file(slabCol: slab.col, slabRow: slab.row, depth: depth)
+        return FileManager.default.fileExists(atPath: p) ? p : nil
+    }
+
+    /// The previous tile (col, row) of a level (or its mask), encoded; nil when absent.
+    func tile(level: String, col: Int, row: Int, mask: Bool = false) -> [UInt8]? {
+        guard let l = pyramid.level(level), l.limits.contains(col: col, row: row),
+              let p = slabPath(level: level, slab: SlabKey(col: col / l.tilesPerWidth, row: row / l.tilesPerHeight), mask: mask),
+              let d = FileManager.default.contents(atPath: p),
+              let t = SlabEncoder.decode(Array(d), tiles: l.tilesPerSlab) else { return nil }
+        return t[(row % l.tilesPerHeight) * l.tilesPerWidth + col % l.tilesPerWidth]
     }
 }
 
@@ -296,6 +381,39 @@ struct BuildContext: Sendable {
     let warpResampling: String
     let nearest: Bool
     let targetWKT: String
+
+    /// The pyramid an update starts from (`--update-from`).
+    var previous: PreviousPyramid? = nil
+
+    func isLink(level: String, slab: SlabKey) -> Bool {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: layout.slabPath(level: level, slab: slab))) != nil
+    }
+
+    /// Links the slab (and its mask) to the previous pyramid's, with relative symbolic links; false when the
+    /// previous pyramid has no such slab.
+    func link(plan: LevelPlan, slab: SlabKey, to previous: PreviousPyramid) throws -> Bool {
+        guard let target = previous.slabPath(level: plan.id, slab: slab, mask: false) else { return false }
+        let mtarget = masks ? previous.slabPath(level: plan.id, slab: slab, mask: true) : nil
+        if masks, mtarget == nil { return false }
+        for (t, mask) in [(target, false)] + (mtarget.map { [($0, true)] } ?? []) {
+            let path = layout.slabPath(level: plan.id, slab: slab, mask: mask)
+            let dir = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let tmp = dir + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-link"
+            unlink(tmp)
+            guard symlink(relativePath(from: dir, to: t), tmp) == 0, rename(tmp, path) == 0 else {
+                throw ProcessingError.invalid("cannot link \(path) to \(t): \(String(cString: strerror(errno)))")
+            }
+        }
+        return true
+    }
+
+    private func relativePath(from dir: String, to target: String) -> String {
+        let a = URL(fileURLWithPath: dir).standardizedFileURL.pathComponents, b = URL(fileURLWithPath: target).standardizedFileURL.pathComponents
+        var i = 0
+        while i < a.count, i < b.count, a[i] == b[i] { i += 1 }
+        return (Array(repeating: "..", count: a.count - i) + b[i...]).joined(separator: "/")
+    }
 
     /// Restricts the slabs of a level (harvest: those touching the area); nil keeps them all.
     var slabFilter: (@Sendable (LevelPlan, SlabKey) -> Bool)? = nil
@@ -468,6 +586,15 @@ final class SlabWarper: SlabMaker {
         var tiles = [[UInt8]?](repeating: nil, count: plan.tilesPerSlab)
         var masks = [[UInt8]?](repeating: nil, count: plan.tilesPerSlab)
         let bands = ctx.src.dataBands + 1
+        if let previous = ctx.previous {
+            // An update keeps the previous tiles the new images do not reach.
+            for i in 0..<plan.tilesPerSlab {
+                let (c, r) = plan.tile(i, of: s)
+                guard plan.limits.contains(col: c, row: r) else { continue }
+                tiles[i] = previous.tile(level: plan.id, col: c, row: r)
+                if ctx.masks, tiles[i] != nil { masks[i] = previous.tile(level: plan.id, col: c, row: r, mask: true) }
+            }
+        }
         for j in 0..<plan.tilesPerHeight {
             let row = s.row * plan.tilesPerHeight + j
             guard row >= plan.limits.minRow, row <= plan.limits.maxRow else { continue }
@@ -482,10 +609,23 @@ final class SlabWarper: SlabMaker {
             // Cut the strip into tiles.
             var tile = [UInt8](repeating: 0, count: m.tileWidth * m.tileHeight * bands)
             for c in c0...c1 {
+                if ctx.previous != nil {
+                    let tb = m.bounds(col: c, row: row)
+                    if !BBox(minX: tb.minX, minY: tb.minY, maxX: tb.maxX, maxY: tb.maxY).intersects(ctx.src.bbox) { continue }
+                }
                 let x0 = (c - c0) * m.tileWidth
                 for y in 0..<h {
                     let srcOff = (y * w + x0) * bands, dstOff = y * m.tileWidth * bands
                     for k in 0..<(m.tileWidth * bands) { tile[dstOff + k] = px[srcOff + k] }
+                }
+                if let previous = ctx.previous, let old = previous.tile(level: plan.id, col: c, row: row) {
+                    // Where the new images have no data, the previous pyramid's pixels stay.
+                    let px = try ctx.codec(m).decode(old)
+                    let ch = ctx.channels, colours = ctx.alphaOut ? ch - 1 : ch
+                    for p in 0..<(m.tileWidth * m.tileHeight) where tile[p * bands + bands - 1] == 0 {
+                        for c in 0..<ctx.src.dataBands { tile[p * bands + c] = px[p * ch + min(c, colours - 1)] }
+                        tile[p * bands + bands - 1] = ctx.alphaOut ? px[p * ch + ch - 1] : 255
+                    }
                 }
                 let (t, mk) = try tile.withUnsafeBufferPointer {
                     try ctx.finishTile($0, bands: bands, dataBands: ctx.src.dataBands, m: m)

@@ -99,13 +99,16 @@ public struct PyramidLayout: Sendable {
     }
 
     /// The `.list` text (§4.4): root `0=NAME`, `#`, then one line per slab present on disk.
-    public func listText(levels: [LevelPlan], masks: Bool) -> String {
-        var out = "0=\(name)\n#\n"
+    /// Slabs that are links to a previous pyramid's (an update by reference) are listed under root `1`.
+    public func listText(levels: [LevelPlan], masks: Bool, previous: String? = nil) -> String {
+        var out = "0=\(name)\n" + (previous.map { "1=\($0)\n" } ?? "") + "#\n"
         let fm = FileManager.default
         for l in levels {
             for s in l.slabs {
                 for m in masks ? [false, true] : [false] where fm.fileExists(atPath: slabPath(level: l.id, slab: s, mask: m)) {
-                    out += "0/" + relativeSlabPath(level: l.id, slab: s, mask: m) + "\n"
+                    let path = slabPath(level: l.id, slab: s, mask: m)
+                    let linked = previous != nil && (try? fm.destinationOfSymbolicLink(atPath: path)) != nil
+                    out += (linked ? "1/" : "0/") + relativeSlabPath(level: l.id, slab: s, mask: m) + "\n"
                 }
             }
         }
@@ -114,9 +117,10 @@ public struct PyramidLayout: Sendable {
 
     /// Writes the descriptor, the list and `stored_data/NAME.json` (in that order, each atomically: the stored
     /// data that makes the server load the pyramid comes last).
-    public func finish(descriptor: DescriptorDocument, levels: [LevelPlan], masks: Bool, storedData: StoredData) throws {
+    public func finish(descriptor: DescriptorDocument, levels: [LevelPlan], masks: Bool, storedData: StoredData,
+                       previous: String? = nil) throws {
         try AtomicFile.write(Array(try descriptor.json()) + [10], to: descriptorPath)
-        try AtomicFile.write(listText(levels: levels, masks: masks), to: listPath)
+        try AtomicFile.write(listText(levels: levels, masks: masks, previous: previous), to: listPath)
         try AtomicFile.write(Array(try StoredDataDocument.json(storedData)) + [10], to: storedDataPath)
     }
 }

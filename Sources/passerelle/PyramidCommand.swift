@@ -72,6 +72,9 @@ struct PyramidRaster: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @Option(help: "Update by reference: a new pyramid from the pyramid with this id, where the slabs the images touch are rebuilt (the images over the old tiles) and the others are symbolic links to the old slabs.")
+    var updateFrom: String?
+
     func run() throws {
         let format = try tileFormat(compression)
         var o = RasterPyramidOptions(inputs: inputs, configDirectory: URL(fileURLWithPath: config).standardizedFileURL.path,
@@ -88,6 +91,7 @@ struct PyramidRaster: ParsableCommand {
         o.jobs = max(1, jobs)
         o.title = title
         o.quiet = quiet
+        o.updateFrom = updateFrom
         do {
             _ = try RasterPyramidBuilder.build(o)
         } catch {

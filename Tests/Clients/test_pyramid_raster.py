@@ -261,3 +261,41 @@ def test_interrupted_build_resumes_to_the_same_slabs(built):
     assert a == b and len(a) > 10
     for n in ("ZZ_RESUME", "ZZ_CLEAN"):
         os.remove(os.path.join(CONFIG, "stored_data", n + ".json"))
+
+
+def test_update_by_reference(pyramid, built):
+    """--update-from: a red square over part of the Lyon pyramid; slabs it does not touch are symbolic links to
+    the previous pyramid's, listed under root 1; the reader sees the old tiles everywhere else and the square
+    where it is."""
+    import numpy as np
+    from osgeo import osr
+    patch = str(built["work"] / "patch.tif")
+    ds = gdal.GetDriverByName("GTiff").Create(patch, 100, 100, 3, gdal.GDT_Byte)
+    ds.SetGeoTransform([848000.0, 20, 0, 6522000.0, 0, -20])
+    s = osr.SpatialReference()
+    s.ImportFromEPSG(2154)
+    ds.SetProjection(s.ExportToWkt())
+    for b, v in ((1, 230), (2, 20), (3, 20)):
+        ds.GetRasterBand(b).WriteArray(np.full((100, 100), v, dtype=np.uint8))
+    ds = None
+    name = NAME + "_UPD"
+    log = run_pyramid(patch, "--config", CONFIG, "--name", name, "--tms", "PM", "--bottom-level", "12", "--top-level", "8",
+                      "--compression", "png", "--mask", "--update-from", NAME, "--jobs", "2")
+    assert re.search(r"\d+ slabs written, [1-9]\d* linked to " + NAME, log), log[-800:]
+    root = os.path.join(CONFIG, "pyramids", name)
+    links = [os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if os.path.islink(os.path.join(d, f))]
+    assert links and all(os.path.exists(p) for p in links)
+    lines = open(os.path.join(CONFIG, "pyramids", name + ".list")).read().splitlines()
+    assert lines[:3] == [f"0={name}", f"1={NAME}", "#"]
+    assert len([x for x in lines if x.startswith("1/")]) == len(links)
+    reader = subprocess.run([rok4_python(), os.path.join(REPO, "Tests", "Clients", "rok4_read.py"),
+                             os.path.join(CONFIG, "pyramids", name + ".json"), os.path.join(CONFIG, "tilematrixsets")],
+                            capture_output=True, text=True, timeout=600)
+    assert reader.returncode == 0, reader.stderr[-2000:]
+    new, old = json.loads(reader.stdout)["levels"], pyramid["read"]["levels"]
+    changed = {lid: [k for k in new[lid]["tiles"] if old[lid]["tiles"].get(k) != new[lid]["tiles"][k]] for lid in new}
+    # The 2 km square: one or a few tiles per level change, every other tile is the old one.
+    assert 1 <= len(changed["12"]) <= 4 and all(len(v) <= 4 for v in changed.values()), changed
+    for lid in new:
+        assert set(old[lid]["tiles"]) <= set(new[lid]["tiles"])
+    os.remove(os.path.join(CONFIG, "stored_data", name + ".json"))
