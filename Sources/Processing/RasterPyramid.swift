@@ -311,10 +311,14 @@ public enum RasterPyramidBuilder {
         return stats
     }
 
-    /// Whether `upper` tiles are exactly 2x2 `lower` tiles (same origin and tile size, twice the resolution).
+    /// Whether `upper` tiles are 2x2 `lower` tiles (same origin and tile size, twice the resolution).
     static func nests(upper: TileMatrix, lower: TileMatrix) -> Bool {
+        // Pixel i of the upper level and pixel 2i of the lower one drift apart by i·(res - 2·res'): the levels
+        // nest when that stays under 1/20 pixel across the whole matrix (LAMB93's fine levels do, its coarse
+        // ones do not).
         let tol = 1e-6 * upper.cellSize
-        return abs(upper.cellSize - 2 * lower.cellSize) < tol && abs(upper.originX - lower.originX) < tol
+        let drift = abs(upper.cellSize - 2 * lower.cellSize) * Double(upper.tileWidth * max(upper.matrixWidth, upper.matrixHeight))
+        return drift < 0.05 * upper.cellSize && abs(upper.originX - lower.originX) < tol
             && abs(upper.originY - lower.originY) < tol && upper.tileWidth == lower.tileWidth && upper.tileHeight == lower.tileHeight
             && upper.tileWidth % 2 == 0 && upper.tileHeight % 2 == 0
     }
