@@ -84,6 +84,8 @@ struct SourceInfo {
     var hasAlpha: Bool
     var bbox: BBox          // in the TMS CRS
     var crsOverride: String?
+    /// Bands that are not 8-bit: a FLOAT32 pyramid (elevations…).
+    var float = false
 }
 
 public enum RasterPyramidBuilder {
@@ -103,6 +105,7 @@ public enum RasterPyramidBuilder {
         _ = GDAL.registered
         var bbox: BBox?
         var bands: Int?
+        var float: Bool?
         var alpha = false
         let override = try crsOverride.map { try SpatialRef(userInput: $0) }
         for f in files {
@@ -126,9 +129,9 @@ public enum RasterPyramidBuilder {
             guard n >= 1 else { throw ProcessingError.input(f, "no raster band") }
             let last = GDALGetRasterBand(ds, Int32(n))
             let a = n > 1 && GDALGetRasterColorInterpretation(last) == GCI_AlphaBand
-            for b in 1...n where GDALGetRasterDataType(GDALGetRasterBand(ds, Int32(b))) != GDT_Byte {
-                throw ProcessingError.input(f, "band \(b) is not 8-bit (only UINT8 pyramids are written for now)")
-            }
+            let isFloat = (1...n).contains { GDALGetRasterDataType(GDALGetRasterBand(ds, Int32($0))) != GDT_Byte }
+            if let float, float != isFloat { throw ProcessingError.input(f, "mixes 8-bit and non-8-bit inputs") }
+            float = isFloat
             let d = n - (a ? 1 : 0)
             if let bands, bands != d { throw ProcessingError.input(f, "has \(d) bands where the first input has \(bands)") }
             bands = d; alpha = alpha || a
@@ -141,10 +144,12 @@ public enum RasterPyramidBuilder {
             let b = BBox(minX: t.0, minY: t.1, maxX: t.2, maxY: t.3)
             bbox = bbox.map { $0.union(b) } ?? b
         }
-        return SourceInfo(files: files, dataBands: bands ?? 0, hasAlpha: alpha, bbox: bbox!, crsOverride: crsOverride)
+        return SourceInfo(files: files, dataBands: bands ?? 0, hasAlpha: alpha, bbox: bbox!, crsOverride: crsOverride,
+                          float: float ?? false)
     }
 
-    public static func build(_ o: RasterPyramidOptions) throws -> PyramidBuildReport {
+    public static func build(_ options: RasterPyramidOptions) throws -> PyramidBuildReport {
+        var o = options
         let t0 = Date()
         _ = GDAL.registered
         guard TileCodec.supported.contains(o.format) else {
@@ -161,10 +166,22 @@ public enum RasterPyramidBuilder {
         let resampling = try gdalResampling(o.resampling)
         let files = try InputFiles.expand(o.inputs)
         let src = try inspect(files: files, crsOverride: o.inputCRS, target: target)
+        if src.float {
+            // Non-8-bit inputs (elevations…) make FLOAT32 pyramids, deflate or raw.
+            switch o.format {
+            case .zipUInt8, .zipFloat32: o.format = .zipFloat32
+            case .rawUInt8, .rawFloat32: o.format = .rawFloat32
+            default: throw ProcessingError.invalid("\(files[0]): non-8-bit bands make FLOAT32 pyramids: use --compression zip or raw")
+            }
+            guard !src.hasAlpha, o.channels == nil || o.channels == src.dataBands else {
+                throw ProcessingError.invalid("FLOAT32 pyramids keep the inputs' bands, without alpha")
+            }
+            guard o.updateFrom == nil else { throw ProcessingError.invalid("--update-from is for 8-bit pyramids for now") }
+        }
 
         // Channels and nodata.
         let channels: Int
-        if let c = o.channels { channels = c } else if o.format == .jpgUInt8 || o.format == .jpg90UInt8 { channels = 3 } else {
+        if src.float { channels = src.dataBands } else if let c = o.channels { channels = c } else if o.format == .jpgUInt8 || o.format == .jpg90UInt8 { channels = 3 } else {
             channels = min(src.dataBands, 3) == 2 ? 1 + (src.hasAlpha ? 1 : 0) : min(src.dataBands, 3) + (src.hasAlpha ? 1 : 0)
         }
         guard (1...4).contains(channels) else { throw ProcessingError.invalid("channels must be 1 to 4") }
@@ -172,9 +189,10 @@ public enum RasterPyramidBuilder {
             throw ProcessingError.invalid("JPEG pyramids hold 3 channels (RGB)")
         }
         let alphaOut = channels == 2 || channels == 4
-        let nodata = o.nodata ?? (alphaOut ? Array(repeating: 255, count: channels - 1) + [0] : Array(repeating: 255, count: channels))
-        guard nodata.count == channels, nodata.allSatisfy({ (0...255).contains($0) }) else {
-            throw ProcessingError.invalid("--nodata needs \(channels) values from 0 to 255")
+        let nodata = o.nodata ?? (src.float ? Array(repeating: -99999, count: channels)
+            : alphaOut ? Array(repeating: 255, count: channels - 1) + [0] : Array(repeating: 255, count: channels))
+        guard nodata.count == channels, src.float || nodata.allSatisfy({ (0...255).contains($0) }) else {
+            throw ProcessingError.invalid("--nodata needs \(channels) values\(src.float ? "" : " from 0 to 255")")
         }
 
         var previous: PreviousPyramid?
@@ -207,7 +225,7 @@ public enum RasterPyramidBuilder {
                       + "\(channels) channel(s), \(max(1, o.jobs)) job(s)")
         removeTemporaries(in: layout.pyramidsDirectory + "/\(o.name)")
 
-        let photometric = channels <= 2 ? "gray" : "rgb"
+        let photometric = src.float || channels <= 2 ? "gray" : "rgb"
         var ctx = BuildContext(layout: layout, format: o.format, channels: channels, nodata: nodata, masks: o.masks,
                                photometric: photometric, src: src, warpResampling: resampling.warp,
                                nearest: resampling.warp == "near", targetWKT: target.wkt)
@@ -215,7 +233,8 @@ public enum RasterPyramidBuilder {
         var report = PyramidBuildReport(levels: plans.map(\.id))
         let bottomID = plans.last!.id
         let shared = ctx
-        let factory: SlabMakerFactory = { try SlabWarper(ctx: shared) }
+        let factory: SlabMakerFactory
+        if src.float { factory = { try FloatSlabWarper(ctx: shared) } } else { factory = { try SlabWarper(ctx: shared) } }
         let stats = try runLevels(plans: plans, ctx: ctx, jobs: o.jobs, progress: progress) { plan in
             plan.id == bottomID ? factory : nil
         }
@@ -227,11 +246,11 @@ public enum RasterPyramidBuilder {
         case .jpgUInt8: "JPG"
         case .jpg90UInt8: "JPG90"
         case .pngUInt8: "PNG"
-        case .zipUInt8: "ZIP"
+        case .zipUInt8, .zipFloat32: "ZIP"
         default: "RAW"
         }
         let sd = StoredDataDocument.pyramid(name: o.name, title: o.title, vector: false, tms: tms.id, srs: tms.crs,
-                                            levels: plans.map(\.id), channelsFormat: "UINT8", channels: channels,
+                                            levels: plans.map(\.id), channelsFormat: src.float ? "FLOAT32" : "UINT8", channels: channels,
                                             compression: compression, nodata: nodata.map(String.init).joined(separator: ","))
         try layout.finish(descriptor: descriptor, levels: plans, masks: o.masks, storedData: sd, previous: o.updateFrom)
         report.slabsLinked = stats.linked
@@ -296,7 +315,8 @@ public enum RasterPyramidBuilder {
                     }
                     let tiles: [[UInt8]?], masks: [[UInt8]?]
                     if let below {
-                        (tiles, masks) = try ctx.fromBelow(plan: plan, below: below, slab: s)
+                        (tiles, masks) = ctx.src.float ? try ctx.fromBelowFloat(plan: plan, below: below, slab: s)
+                            : try ctx.fromBelow(plan: plan, below: below, slab: s)
                     } else {
                         (tiles, masks) = try maker!.slab(plan: plan, slab: s)
                     }

@@ -10,7 +10,22 @@ struct TileCodec: Sendable {
     let width: Int
     let height: Int
 
-    static let supported: [TileFormat] = [.jpgUInt8, .jpg90UInt8, .pngUInt8, .zipUInt8, .rawUInt8]
+    static let supported: [TileFormat] = [.jpgUInt8, .jpg90UInt8, .pngUInt8, .zipUInt8, .rawUInt8, .zipFloat32, .rawFloat32]
+
+    /// FLOAT32 tiles: little-endian float32 samples, deflated (zlib) or raw.
+    func encodeFloat(_ v: [Float]) throws -> [UInt8] {
+        let bytes = v.withUnsafeBytes { Array($0) }   // x86/arm: little-endian already
+        return format == .zipFloat32 ? try Self.deflate(bytes) : bytes
+    }
+
+    func decodeFloat(_ b: [UInt8]) throws -> [Float] {
+        let n = width * height * channels
+        let raw = format == .zipFloat32 ? try Self.inflate(b, expected: 4 * n) : b
+        guard raw.count == 4 * n else { throw ProcessingError.invalid("a FLOAT32 tile holds \(raw.count) bytes, not \(4 * n)") }
+        var out = [Float](repeating: 0, count: n)
+        out.withUnsafeMutableBytes { d in raw.withUnsafeBytes { d.copyMemory(from: $0) } }
+        return out
+    }
 
     func encode(_ pixels: [UInt8]) throws -> [UInt8] {
         let img = RasterImage(width: width, height: height, channels: channels, pixels: pixels)

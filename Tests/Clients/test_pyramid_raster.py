@@ -299,3 +299,61 @@ def test_update_by_reference(pyramid, built):
     for lid in new:
         assert set(old[lid]["tiles"]) <= set(new[lid]["tiles"])
     os.remove(os.path.join(CONFIG, "stored_data", name + ".json"))
+
+
+def test_float32_elevation_pyramid(built):
+    """An Int16 elevation model with a nodata corner → TIFF_ZIP_FLOAT32, read by the reference reader as float32
+    with the source's values, nodata where the source has none, on every level."""
+    import numpy as np
+    from osgeo import osr
+    dem = str(built["work"] / "dem.tif")
+    ds = gdal.GetDriverByName("GTiff").Create(dem, 600, 500, 1, gdal.GDT_Int16)
+    ds.SetGeoTransform([830000.0, 50, 0, 6540000.0, 0, -50])
+    s = osr.SpatialReference()
+    s.ImportFromEPSG(2154)
+    ds.SetProjection(s.ExportToWkt())
+    yy, xx = np.mgrid[0:500, 0:600]
+    a = (200 + xx * 0.5 + yy * 0.3).astype(np.int16)
+    a[:50, :50] = -9999
+    b = ds.GetRasterBand(1)
+    b.SetNoDataValue(-9999)
+    b.WriteArray(a)
+    ds = None
+    name = "ZZ_DEM"
+    run_pyramid(dem, "--config", CONFIG, "--name", name, "--bottom-level", "13", "--compression", "zip",
+                "--resampling", "linear", "--slab-width", "4", "--slab-height", "4", "--quiet")
+    code = """
+import json, os, sys
+os.environ["ROK4_TMS_DIRECTORY"] = sys.argv[2]
+from rok4.pyramid import Pyramid
+p = Pyramid.from_descriptor(sys.argv[1])
+out = {"format": p.format, "spec": p.raster_specifications, "levels": {}}
+for lv in p.get_levels():
+    lim = lv.tile_limits; lo, hi, nd, n = 1e9, -1e9, 0, 0
+    for r in range(lim["min_row"], lim["max_row"] + 1):
+        for c in range(lim["min_col"], lim["max_col"] + 1):
+            t = p.get_tile_data_raster(lv.id, c, r)
+            if t is None:
+                continue
+            n += 1
+            v = t[t != -99999]
+            nd += int((t == -99999).sum())
+            if v.size:
+                lo, hi = min(lo, float(v.min())), max(hi, float(v.max()))
+            out["dtype"] = str(t.dtype)
+    out["levels"][lv.id] = [lo, hi, nd, n]
+print(json.dumps(out))
+"""
+    r = subprocess.run([rok4_python(), "-c", code, os.path.join(CONFIG, "pyramids", name + ".json"),
+                        os.path.join(CONFIG, "tilematrixsets")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    d = json.loads(r.stdout)
+    assert d["format"] == "TIFF_ZIP_FLOAT32" and d["dtype"] == "float32"
+    assert d["spec"]["channels"] == 1 and d["spec"]["nodata"] == "-99999"
+    for lid, (lo, hi, nd, n) in d["levels"].items():
+        assert n > 0 and 214.9 <= lo and hi <= 649.1, (lid, lo, hi)
+        assert nd > 0, lid  # the nodata corner and the reprojected edges
+    with open(os.path.join(CONFIG, "stored_data", name + ".json")) as f:
+        sd = json.load(f)
+    assert sd["type_infos"]["channels_format"] == "FLOAT32" and sd["type_infos"]["compression"] == "ZIP"
+    os.remove(os.path.join(CONFIG, "stored_data", name + ".json"))
