@@ -31,10 +31,8 @@ final class SpatialRef: @unchecked Sendable {
     init(userInput: String) throws {
         _ = GDAL.registered
         handle = OSRNewSpatialReference(nil)
-        guard OSRSetFromUserInput(handle, userInput) == OGRERR_NONE else {
-            OSRDestroySpatialReference(handle)
-            throw ProcessingError.unknownCRS(userInput)
-        }
+        // On failure the handle is freed by deinit (it runs: every stored property is initialised).
+        guard OSRSetFromUserInput(handle, userInput) == OGRERR_NONE else { throw ProcessingError.unknownCRS(userInput) }
         OSRSetAxisMappingStrategy(handle, OAMS_TRADITIONAL_GIS_ORDER)
     }
     init(cloning h: OGRSpatialReferenceH) {

@@ -13,8 +13,10 @@ struct Scratch {
     init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("pyr-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("config/tilematrixsets"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Repo.tileMatrixSets.appendingPathComponent("PM.json"),
-                                         to: dir.appendingPathComponent("config/tilematrixsets/PM.json"))
+        for t in ["PM", "WGS84G", "LAMB93"] {
+            try FileManager.default.copyItem(at: Repo.tileMatrixSets.appendingPathComponent("\(t).json"),
+                                             to: dir.appendingPathComponent("config/tilematrixsets/\(t).json"))
+        }
     }
     var config: String { dir.appendingPathComponent("config").path }
     func remove() { try? FileManager.default.removeItem(at: dir) }
@@ -154,6 +156,37 @@ struct Scratch {
                                                              tilesPerHeight: 2, tileWidth: 256, tileHeight: 256))
     }
 
+    /// Gray + alpha into the geographic WGS84G grid: a 2-channel PNG pyramid, BitsPerSample inline, the tiles
+    /// where the image lies (around 4.7–5.0°E, 45.65–45.85°N).
+    @Test func grayAlphaInWGS84G() throws {
+        let s = try Scratch()
+        defer { s.remove() }
+        var o = RasterPyramidOptions(inputs: [s.geotiff("ga.tif", bands: 1, alpha: true)], configDirectory: s.config, name: "GA",
+                                     tms: "WGS84G", bottomLevel: "12")
+        o.format = .pngUInt8
+        o.tilesPerWidth = 2; o.tilesPerHeight = 2
+        o.quiet = true
+        let r = try RasterPyramidBuilder.build(o)
+        let p = try Pyramid.load(descriptor: s.config + "/pyramids/GA.json")
+        #expect(p.tileMatrixSetID == "WGS84G" && p.raster?.channels == 2 && p.raster?.photometric == "gray")
+        #expect(p.raster?.nodata == [255, 0])
+        let tms = try TileMatrixSet.load(URL(fileURLWithPath: s.config + "/tilematrixsets/WGS84G.json"))
+        let m = try #require(tms.matrix("12"))
+        let lim = try #require(p.level("12")?.limits)
+        let west = m.bounds(col: lim.minCol, row: lim.minRow), east = m.bounds(col: lim.maxCol, row: lim.maxRow)
+        #expect(west.minX <= 4.70 && 4.70 < west.maxX && east.minX < 5.0 && 5.0 <= east.maxX + 1e-9)
+        #expect(west.maxY >= 45.85 && east.minY <= 45.65)
+        let t = try tiles(p, level: "12")
+        let img = try ImageDecoder.decode(try #require(t.values.first))
+        #expect(img.channels == 2)
+        #expect(r.levels.first.map { tms.matrix($0)!.cellSize } ?? 0 > m.cellSize)
+        guard case .file(let dir, _) = p.level("12")!.storage else { return }
+        let first = try #require(try FileManager.default.subpathsOfDirectory(atPath: dir).first { $0.hasSuffix(".tif") })
+        let slab = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + first)))
+        #expect(Array(slab[0..<2048]) == SlabHeader.raster(format: .pngUInt8, channels: 2, photometric: "gray", tilesPerWidth: 2,
+                                                             tilesPerHeight: 2, tileWidth: 256, tileHeight: 256))
+    }
+
     @Test func clearErrors() throws {
         let s = try Scratch()
         defer { s.remove() }
@@ -161,6 +194,9 @@ struct Scratch {
         var o = RasterPyramidOptions(inputs: [nogeo], configDirectory: s.config, name: "X", tms: "PM", bottomLevel: "10")
         o.quiet = true
         #expect { try RasterPyramidBuilder.build(o) } throws: { "\($0)".contains("nosrs.tif") && "\($0)".contains("no CRS") }
+        o.inputCRS = "FOO:1"
+        #expect { try RasterPyramidBuilder.build(o) } throws: { "\($0)" == "unknown CRS FOO:1" }
+        o.inputCRS = nil
         o.inputs = [s.dir.appendingPathComponent("missing.tif").path]
         #expect { try RasterPyramidBuilder.build(o) } throws: { "\($0)".contains("missing.tif") }
         let junk = s.dir.appendingPathComponent("junk.tif").path
