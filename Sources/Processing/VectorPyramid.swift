@@ -65,6 +65,7 @@ public enum VectorPyramidBuilder {
     }
 
     static func openSource(_ o: VectorPyramidOptions) throws -> (GDALDatasetH, String) {
+        var openOptions: [String] = []
         let path = o.configDirectory + "/stored_data/\(o.storedData).json"
         guard let data = FileManager.default.contents(atPath: path) else { throw ProcessingError.input(path, "no such stored data") }
         let sd: StoredData
@@ -79,14 +80,33 @@ public enum VectorPyramidBuilder {
             guard let env = sd.storage.connectionEnv, let conn = ProcessInfo.processInfo.environment[env] else {
                 throw ProcessingError.input(path, "the PostgreSQL connection variable \(sd.storage.connectionEnv ?? "connection_env") is not set")
             }
-            source = "PG:" + conn + (sd.storage.schema.map { " active_schema=\($0)" } ?? "")
+            source = "PG:" + conninfo(conn)
+            if let schema = sd.storage.schema { openOptions.append("ACTIVE_SCHEMA=\(schema)") }
         default:
             throw ProcessingError.input(path, "storage type \(sd.storage.type) is not readable here")
         }
-        guard let ds = GDALOpenEx(source, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil) else {
+        var oo = CStringList(openOptions)
+        defer { oo.free() }
+        guard let ds = oo.with({ GDALOpenEx(source, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, openOptions.isEmpty ? nil : UnsafePointer(OpaquePointer($0)), nil) }) else {
             throw ProcessingError.input(source.hasPrefix("PG:") ? "stored data \(o.storedData)" : source, "unreadable: \(GDAL.lastError())")
         }
         return (ds, sd.name)
+    }
+
+    /// A libpq URL (`postgres://user:pass@host:port/db?sslmode=…`) as key=value conninfo, which GDAL's PG driver
+    /// takes (it appends its own keys to the string, which a URL does not survive). Other strings pass as they are.
+    static func conninfo(_ s: String) -> String {
+        guard s.hasPrefix("postgres://") || s.hasPrefix("postgresql://"), let u = URLComponents(string: s) else { return s }
+        func q(_ v: String) -> String { "'" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
+        var parts: [String] = []
+        if let h = u.host, !h.isEmpty { parts.append("host=\(q(h))") }
+        if let p = u.port { parts.append("port=\(p)") }
+        if let user = u.user?.removingPercentEncoding { parts.append("user=\(q(user))") }
+        if let pw = u.password?.removingPercentEncoding { parts.append("password=\(q(pw))") }
+        let db = String(u.path.dropFirst())
+        if !db.isEmpty { parts.append("dbname=\(q(db.removingPercentEncoding ?? db))") }
+        for item in u.queryItems ?? [] { if let v = item.value { parts.append("\(item.name)=\(q(v))") } }
+        return parts.joined(separator: " ")
     }
 
     public static func build(_ o: VectorPyramidOptions) throws -> PyramidBuildReport {

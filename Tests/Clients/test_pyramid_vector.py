@@ -119,3 +119,35 @@ def test_unknown_attribute_is_an_error():
     r = subprocess.run([BIN, "pyramid", "vector", "--config", CONFIG, "--stored-data", "france-demo", "--name", "ZZ_BAD",
                         "--table", "communes:9:12:population"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "no attribute population" in r.stderr
+
+
+@pytest.mark.skipif(not os.environ.get("PASSERELLE_TEST_PG"), reason="no PostGIS test cluster (run through scripts/test.sh)")
+def test_vector_pyramid_from_postgis(tmp_path):
+    """The same processing from the PostGIS stored data (a libpq URL in PASSERELLE_TEST_PG): the tables read
+    through GDAL's PG driver, tiles read back by the reference reader with the chosen attributes."""
+    name = "ZZ_VECTOR_PG"
+    r = subprocess.run([BIN, "pyramid", "vector", "--config", CONFIG, "--stored-data", "france-pg", "--name", name,
+                        "--table", "departements:5:9:code", "--table", "communes:8:10:code,nom", "--sample-area", AREA,
+                        "--quiet"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    code = """
+import json, os, sys
+os.environ["ROK4_TMS_DIRECTORY"] = sys.argv[2]
+from rok4.pyramid import Pyramid
+p = Pyramid.from_descriptor(sys.argv[1])
+props = {}
+for lv in p.get_levels():
+    lim = lv.tile_limits
+    for r in range(lim["min_row"], lim["max_row"] + 1):
+        for c in range(lim["min_col"], lim["max_col"] + 1):
+            t = p.get_tile_data_vector(lv.id, c, r)
+            for name, layer in (t or {}).items():
+                for f in layer["features"]:
+                    props.setdefault(name, set()).update(f["properties"])
+print(json.dumps({k: sorted(v) for k, v in props.items()}))
+"""
+    rd = subprocess.run([rok4_python(), "-c", code, os.path.join(CONFIG, "pyramids", name + ".json"),
+                         os.path.join(CONFIG, "tilematrixsets")], capture_output=True, text=True, timeout=300)
+    assert rd.returncode == 0, rd.stderr[-2000:]
+    assert json.loads(rd.stdout) == {"departements": ["code"], "communes": ["code", "nom"]}
+    os.remove(os.path.join(CONFIG, "stored_data", name + ".json"))
