@@ -16,6 +16,8 @@ import PackageDescription
 /// Drawing (Cairo)                        Rendering
 /// Shared service plumbing                ServiceKit
 /// One module per OGC service family      WFSService, WMSService, TileServices
+/// Import: file → checks → PostGIS     Ingest
+/// Publish: configurations + offerings    Publishing
 /// HTTP server, dispatch, status, metrics PasserelleServer
 /// The `passerelle` command line          passerelle
 let package = Package(
@@ -88,6 +90,14 @@ let package = Package(
         .target(name: "WMSService", dependencies: ["ServiceKit", "VectorData", "Styling", "Rendering", "Filters", "Geo", "SafeXML"]),
         .target(name: "TileServices", dependencies: ["ServiceKit", "TileStore", "ImageCodec", "Geo"]),
 
+        // Making what is served
+        .target(name: "Ingest", dependencies: [
+            "CGDAL", "Config", "Geo", "VectorData",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Publishing", dependencies: ["Config", "OGCCore"]),
+
         // Server and CLI
         .target(name: "PasserelleServer", dependencies: [
             "OGCCore", "Config", "ServiceKit", "VectorData", "TileStore", "Styling",
@@ -103,7 +113,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "passerelle", dependencies: [
-            "PasserelleServer", "Config", "Processing", "PyramidWriter", "TileStore",
+            "PasserelleServer", "Config", "Ingest", "Publishing", "ServiceKit", "VectorData", "Processing", "PyramidWriter", "TileStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fuzzing of the parsers that take client input (scripts/fuzz.sh; not part of the test run)
@@ -121,6 +131,12 @@ let package = Package(
         .testTarget(name: "WFSServiceTests", dependencies: ["WFSService", "VectorData", "Config", "ServiceKit"]),
         .testTarget(name: "WMSServiceTests", dependencies: ["WMSService", "VectorData", "Config", "ServiceKit", "ImageCodec"]),
         .testTarget(name: "TileServicesTests", dependencies: ["TileServices", "TileStore", "Config", "ServiceKit", "ImageCodec"]),
+        .testTarget(name: "IngestTests", dependencies: [
+            "Ingest", "Config", "VectorData",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
+        .testTarget(name: "PublishingTests", dependencies: ["Publishing", "Config", "Styling"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit"]),
         .testTarget(name: "ServerTests", dependencies: [
             "PasserelleServer",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

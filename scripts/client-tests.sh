@@ -23,7 +23,7 @@ for _ in $(seq 1 100); do
   kill -0 "$pid" 2>/dev/null || { cat "$work/server.log"; exit 1; }
   sleep 0.1
 done
-export PASSERELLE_URL="http://127.0.0.1:$port" PASSERELLE_CONFIG="$work/config" PASSERELLE_SERVER_PID="$pid"
+export PASSERELLE_URL="http://127.0.0.1:$port" PASSERELLE_CONFIG="$work/config" PASSERELLE_SERVER_PID="$pid" PASSERELLE_BIN="$PWD/$bin"
 export PASSERELLE_SCHEMAS="$PWD/Tests/Schemas"
 set +e
 /usr/bin/python3 -m pytest -q -p no:cacheprovider Tests/Clients "$@"

@@ -110,14 +110,40 @@ public struct StoredData: Sendable, Equatable, Codable {
     public var srs: String?
     public var storage: Storage
     public var typeInfos: StoredDataTypeInfos?
+    /// `GENERATING`, `GENERATED`, … as the platform reports it; informative here.
+    public var status: String?
+    /// Bytes on disk (tables with their indexes, or a pyramid's slabs).
+    public var size: Int?
+    /// Where the data is, in WGS84 longitude/latitude (a GeoJSON polygon, as the platform's `extent`).
+    public var extent: GeoJSONPolygon?
 
     enum CodingKeys: String, CodingKey {
-        case name, type, srs, storage
+        case name, type, srs, storage, status, size, extent
         case typeInfos = "type_infos"
     }
 
     public init(id: String, name: String, type: StoredDataType, storage: Storage, typeInfos: StoredDataTypeInfos? = nil) {
         self.id = id; self.name = name; self.type = type; self.storage = storage; self.typeInfos = typeInfos
+    }
+}
+
+/// A GeoJSON polygon in WGS84 longitude/latitude: a stored data's `extent`.
+public struct GeoJSONPolygon: Sendable, Equatable, Codable {
+    public var type: String
+    public var coordinates: [[[Double]]]
+
+    /// The rectangle of a bounding box, counter-clockwise from its south-west corner.
+    public init(_ b: GeoBBox) {
+        type = "Polygon"
+        coordinates = [[[b.west, b.south], [b.east, b.south], [b.east, b.north], [b.west, b.north], [b.west, b.south]]]
+    }
+
+    /// The bounding box of the outer ring (nil when it has no point).
+    public var bbox: GeoBBox? {
+        let points = coordinates.first ?? []
+        let xs = points.compactMap { $0.first }, ys = points.compactMap { $0.count > 1 ? $0[1] : nil }
+        guard let w = xs.min(), let e = xs.max(), let s = ys.min(), let n = ys.max() else { return nil }
+        return GeoBBox(west: w, south: s, east: e, north: n)
     }
 }
 

@@ -144,6 +144,19 @@ public final class GEOSContext {
         }
     }
 
+    /// Why a WKB geometry is invalid ("Self-intersection[2.35 48.85]"), or nil when it is valid. Reads the
+    /// WKB straight into GEOS, with no Swift `Geometry` in between (the import checks call it per feature).
+    public func invalidityReason(wkb: UnsafeRawBufferPointer) throws(GEOSError) -> String? {
+        let p = try make(wkb: wkb)
+        defer { destroy(p) }
+        let r = GEOSisValid_r(handle, p)
+        guard r != 2 else { throw error("isValid failed") }
+        if r == 1 { return nil }
+        guard let reason = GEOSisValidReason_r(handle, p) else { return "invalid geometry" }
+        defer { GEOSFree_r(handle, reason) }
+        return String(cString: reason)
+    }
+
     public func makeValid(_ g: Geometry) throws(GEOSError) -> Geometry {
         try unary(g, "makeValid failed") { GEOSMakeValid_r(handle, $0) }
     }

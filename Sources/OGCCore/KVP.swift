@@ -26,10 +26,13 @@ public struct KVP: Sendable, Equatable {
             } else {
                 rawName = part; rawValue = ""
             }
-            guard let name = KVP.percentDecode(rawName), let value = KVP.percentDecode(rawValue) else {
+            guard var name = KVP.percentDecode(rawName), let value = KVP.percentDecode(rawValue) else {
                 throw OGCError(.invalidParameterValue, locator: String(rawName.prefix(64)),
                                "The query string is not valid percent-encoded UTF-8")
             }
+            // Clients that append "?" + parameters to a URL that already has a query (OWSLib does with
+            // `…/wfs?apikey=K`) send `&?service=WFS`: the name is `service`.
+            while name.hasPrefix("?") { name.removeFirst() }
             if name.isEmpty { continue }
             set(name, value)
         }

@@ -27,19 +27,11 @@ public struct PasserelleApp: Sendable {
             // Close the stores whose stored data is gone; the others keep their pools.
             resources.sources.retain(ids: Set(snap.storedData.keys))
         }
-        let templatesDir = templatesDirectory ?? Self.defaultTemplatesDirectory(config: configDirectory)
-        let templates = try await TemplateLibrary(directory: templatesDir)
+        let templates = if let dir = templatesDirectory { try await TemplateLibrary(directory: dir) } else { try TemplateLibrary() }
         let services = ServiceFactory.make(resources: resources)
         let dispatcher = Dispatcher(store: store, services: services, templates: templates, metrics: metrics, logger: logger)
         let status = StatusEndpoints(store: store, metrics: metrics, readiness: { snap in await resources.readiness(snap) })
         return PasserelleApp(store: store, reloader: reloader, dispatcher: dispatcher, metrics: metrics, status: status)
-    }
-
-    /// `capabilities-templates/` beside the config directory, else in the working directory.
-    static func defaultTemplatesDirectory(config: URL) -> URL {
-        let candidates = [config.deletingLastPathComponent().appendingPathComponent("capabilities-templates"),
-                          URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("capabilities-templates")]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
     }
 
     /// The Hummingbird application: the responder, plus the config watcher as a service.

@@ -36,9 +36,16 @@ public final class WMSRasterService: OGCService {
         if let s = kvp.nonEmpty("SERVICE"), s.uppercased() != "WMS" { throw OGCError.invalid("SERVICE", "SERVICE must be WMS") }
         guard let req = kvp.nonEmpty("REQUEST") else { throw OGCError.missing("REQUEST") }
         switch req.lowercased() {
-        case "getcapabilities", "capabilities": return try await capabilities(request, context)
-        case "getmap", "map": return try await getMap(request, context)
-        case "getfeatureinfo": return try await featureInfo(request, context)
+        case "getcapabilities", "capabilities":
+            try UpdateSequence.check(kvp.nonEmpty("UPDATESEQUENCE"), current: String(context.snapshot.generation))
+            return try await capabilities(request, context)
+        case "getmap", "map":
+            // VERSION is mandatory in GetMap and GetFeatureInfo (WMS 1.3.0 §6.9.2, Annex E).
+            if kvp.nonEmpty("VERSION") == nil && kvp.nonEmpty("WMTVER") == nil { throw OGCError.missing("VERSION") }
+            return try await getMap(request, context)
+        case "getfeatureinfo":
+            if kvp.nonEmpty("VERSION") == nil && kvp.nonEmpty("WMTVER") == nil { throw OGCError.missing("VERSION") }
+            return try await featureInfo(request, context)
         default: throw OGCError(.operationNotSupported, locator: "REQUEST", "Request \(req) is not supported", status: 400)
         }
     }

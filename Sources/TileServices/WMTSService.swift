@@ -8,9 +8,9 @@ import TileStore
 /// WMTS 1.0.0 over ROK4 pyramids: GetCapabilities, GetTile and GetFeatureInfo in KVP, capabilities and tiles
 /// in REST (`/1.0.0/WMTSCapabilities.xml`, `/{layer}/{style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.{ext}`).
 ///
-/// Tiles that do not exist: a TileMatrix/TileRow/TileCol outside the matrix is `TileOutOfRange` with HTTP 400,
-/// as the WMTS standard says; a tile inside the matrix with no data (outside the pyramid's limits, missing
-/// slab, empty tile) is `TileOutOfRange` with HTTP 404, as ROK4 answers. Vector pyramids are not published in
+/// Tiles that do not exist: a TileRow/TileCol outside the matrix or outside the layer's TileMatrixSetLimits is
+/// `TileOutOfRange` with HTTP 400 and the offending parameter as locator, as the WMTS standard says; a tile
+/// inside the limits with no data (missing slab, empty tile) is `TileOutOfRange` with HTTP 404, as ROK4 answers. Vector pyramids are not published in
 /// WMTS (as in ROK4): use TMS.
 public final class WMTSService: OGCService {
     public let resolver: TileLayerResolver
@@ -38,6 +38,12 @@ public final class WMTSService: OGCService {
         guard let req = kvp.nonEmpty("REQUEST") else { throw OGCError.missing("REQUEST") }
         switch req.lowercased() {
         case "getcapabilities":
+            // SERVICE is mandatory in KVP (OWS Common 1.1, 7.2.1); ACCEPTVERSIONS must include 1.0.0.
+            if kvp.nonEmpty("SERVICE") == nil { throw OGCError.missing("SERVICE") }
+            if let accepted = kvp.nonEmpty("ACCEPTVERSIONS"),
+               !accepted.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "1.0.0" }) {
+                throw OGCError(.versionNegotiationFailed, locator: "ACCEPTVERSIONS", "This service speaks WMTS 1.0.0 only", status: 400)
+            }
             return try await capabilities(request, context)
         case "gettile", "getfeatureinfo":
             if kvp.nonEmpty("SERVICE") == nil { throw OGCError.missing("SERVICE") }
@@ -107,6 +113,14 @@ public final class WMTSService: OGCService {
         }
         guard c >= 0, c < level.matrix.matrixWidth else {
             throw OGCError(.tileOutOfRange, locator: "TILECOL", "TILECOL \(c) is outside tile matrix \(matrix)", status: 400)
+        }
+        // Outside the TileMatrixSetLimits the capabilities advertise: out of range too (WMTS 1.0.0, Table 23).
+        let lim = level.level.limits
+        guard r >= lim.minRow, r <= lim.maxRow else {
+            throw OGCError(.tileOutOfRange, locator: "TILEROW", "TILEROW \(r) is outside the limits of layer \(name) at \(matrix) (\(lim.minRow)–\(lim.maxRow))", status: 400)
+        }
+        guard c >= lim.minCol, c <= lim.maxCol else {
+            throw OGCError(.tileOutOfRange, locator: "TILECOL", "TILECOL \(c) is outside the limits of layer \(name) at \(matrix) (\(lim.minCol)–\(lim.maxCol))", status: 400)
         }
         return TileRequest(layer: layer, level: level, col: c, row: r)
     }

@@ -29,23 +29,7 @@ public final class PostGISSource: VectorSource {
                 maxConnections: Int = 10, batchSize: Int = 500, applicationName: String = "passerelle",
                 logger: Logger = PostGISSource.defaultLogger) throws {
         self.batchSize = max(1, batchSize)
-        var config: PostgresClient.Configuration
-        if let socket = info.unixSocketPath {
-            config = .init(unixSocketPath: socket, username: info.user, password: info.password, database: info.database)
-        } else {
-            let tls: PostgresClient.Configuration.TLS
-            switch info.sslMode {
-            case "disable", "allow": tls = .disable
-            case "prefer": tls = info.host == "localhost" || info.host.hasPrefix("127.") ? .disable
-                                : .prefer(TLSConfiguration.makeClientConfiguration())
-            default:
-                var t = TLSConfiguration.makeClientConfiguration()
-                if info.sslMode == "require" { t.certificateVerification = .none }
-                tls = .require(t)
-            }
-            config = .init(host: info.host, port: info.port, username: info.user, password: info.password,
-                           database: info.database, tls: tls)
-        }
+        var config = info.clientConfiguration()
         config.options.maximumConnections = max(1, maxConnections)
         config.options.connectTimeout = .seconds(5)
         config.options.connectionIdleTimeout = .seconds(120)

@@ -9,6 +9,8 @@ struct CollectionInfo: Sendable {
     var version: WFSVersion
     var numberMatched: Int
     var numberReturned: Int
+    /// `resultType=hits`: the answer counts the features and holds none.
+    var hits = false
     var timeStamp: String = Date.now.formatted(.iso8601)
     var next: String?
     var previous: String?

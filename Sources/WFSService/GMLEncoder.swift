@@ -20,7 +20,8 @@ struct GMLEncoder: FeatureEncoder {
             if let n = info.next { out.put(" next=\"\(xmlEscape(n))\"") }
             if let p = info.previous { out.put(" previous=\"\(xmlEscape(p))\"") }
         } else {
-            out.put(" numberOfFeatures=\"\(info.numberReturned)\"")
+            // WFS 1.1.0 has one count: of the features in the answer, or of all that match for hits.
+            out.put(" numberOfFeatures=\"\(info.hits ? info.numberMatched : info.numberReturned)\"")
         }
         out.put(">\n")
     }

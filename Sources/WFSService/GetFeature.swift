@@ -52,6 +52,7 @@ extension WFSService {
         let (pages, matched, count) = try await prepare(req, context, deferCount: deferCount)
         let returned = pages.reduce(0) { $0 + $1.limit }
         var info = CollectionInfo(version: req.version, numberMatched: matched, numberReturned: req.resultType == .hits ? 0 : returned)
+        info.hits = req.resultType == .hits
         var seen = Set<String>()
         for p in pages where seen.insert(p.plan.type.prefix).inserted {
             info.namespaces.append((p.plan.type.prefix, p.plan.type.namespaceURI))

@@ -121,7 +121,7 @@ extension GetFeatureRequest {
         var valueReference: String? = nil
         if propertyValue {
             let v = try kvp.required("VALUEREFERENCE")
-            valueReference = FilterParser.stripPrefix(v)
+            valueReference = GetFeatureRequest.valueReference(v)
         }
         return GetFeatureRequest(version: version, queries: queries, count: count, startIndex: start, resultType: resultType,
                                  outputFormat: try OutputFormat.parse(kvp.nonEmpty("OUTPUTFORMAT"), version: version),

@@ -26,8 +26,16 @@ struct GetFeatureRequest: Sendable {
     var startIndex: Int = 0
     var resultType: ResultType = .results
     var outputFormat: OutputFormat
-    /// GetPropertyValue's valueReference.
+    /// GetPropertyValue's valueReference: a property name, or `@gml:id` for the features' identifiers.
     var valueReference: String?
+
+    /// A valueReference as the planner reads it: the property's name without prefix or path, or `@gml:id`
+    /// for the identifier attribute (`@gml:id`, `@id`, `ns:type/@gml:id`).
+    static func valueReference(_ raw: String) -> String {
+        let last = raw.split(separator: "/").last.map(String.init) ?? raw
+        if last == "@gml:id" || last == "@id" { return "@gml:id" }
+        return FilterParser.stripPrefix(raw)
+    }
     /// True for KVP requests (paging links can be built from the parameters).
     var isKVP: Bool
     /// The GetFeatureById stored query: the feature alone, not in a collection.

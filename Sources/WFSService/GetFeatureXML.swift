@@ -73,7 +73,7 @@ extension GetFeatureRequest {
         var valueReference: String? = nil
         if root.name == "GetPropertyValue" {
             guard let v = root.attribute("valueReference") else { throw OGCError.missing("valueReference") }
-            valueReference = FilterParser.stripPrefix(v)
+            valueReference = GetFeatureRequest.valueReference(v)
         }
         var count = try int("count")
         if count == nil { count = try int("maxFeatures") }

@@ -11,10 +11,12 @@ extension WFSService {
         guard req0.outputFormat == .gml32 else {
             throw OGCError.invalid("outputFormat", "GetPropertyValue answers in \(WFSVersion.v200.gmlFormat)")
         }
+        // `@gml:id` is every feature's identifier, not a column: no property is read for it.
+        let identifiers = ref == "@gml:id"
         var req = req0
-        for i in req.queries.indices { req.queries[i].propertyNames = [ref] }
+        for i in req.queries.indices { req.queries[i].propertyNames = identifiers ? [] : [ref] }
         let (pages, matched, _) = try await prepare(req, context)
-        for p in pages where p.plan.fields.isEmpty && !p.plan.includeGeometry {
+        for p in pages where p.plan.fields.isEmpty && !p.plan.includeGeometry && !identifiers {
             throw OGCError.invalid("valueReference", "\(p.plan.type.qualifiedName) has no property \(ref.prefix(100))")
         }
         let returned = req.resultType == .hits ? 0 : pages.reduce(0) { $0 + $1.limit }
@@ -32,7 +34,9 @@ extension WFSService {
                 let cursor = try await dataCall { try await p.source.open(q) }
                 while let batch = try await dataCall({ try await cursor.next() }) {
                     for f in batch {
-                        if let v = f.values.first {
+                        if identifiers {
+                            out.put("<wfs:member>\(featureID(p.plan.type, f.id))</wfs:member>\n")
+                        } else if let v = f.values.first {
                             if case .null = v { continue }
                             out.put("<wfs:member>\(xmlValue(v))</wfs:member>\n")
                         } else if let g = try f.decodedGeometry() {

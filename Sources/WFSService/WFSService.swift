@@ -25,7 +25,9 @@ public struct WFSService: OGCService {
             return try await handleXML(body, request, context, catalog)
         }
         let kvp = request.kvp
-        if let s = kvp.nonEmpty("SERVICE"), s.uppercased() != "WFS" {
+        // SERVICE is mandatory in every KVP request (WFS 2.0.0 Table 7, OWS Common 1.1 §7.2.1).
+        guard let s = kvp.nonEmpty("SERVICE") else { throw OGCError.missing("service") }
+        if s.uppercased() != "WFS" {
             throw OGCError.invalid("service", "This endpoint serves WFS, not \(s.prefix(20))")
         }
         guard let op = kvp.nonEmpty("REQUEST") else { throw OGCError.missing("request") }

@@ -13,6 +13,7 @@ extension WMSVectorService {
 
     func getCapabilities(_ request: OGCRequest, _ context: ServiceContext, version: WMSVersion) async throws -> Response {
         let contentType = version == .v130 ? "text/xml" : "application/vnd.ogc.wms_xml"
+        try UpdateSequence.check(request.kvp.nonEmpty("UPDATESEQUENCE"), current: String(context.snapshot.generation))
         let key = "\(context.snapshot.generation)|\(context.endpoint.id)|\(context.visibilityKey)|\(request.onlineResource)|\(version.rawValue)"
         if let hit = capabilitiesCache.withLock({ $0[key] }) {
             return Response.text(hit, contentType: contentType)

@@ -34,8 +34,12 @@ public final class WMSVectorService: OGCService {
         do {
             switch op.lowercased() {
             case "getcapabilities", "capabilities": return try await getCapabilities(request, context, version: version)
-            case "getmap", "map": return try await getMap(request, context, version: version)
-            case "getfeatureinfo", "feature_info": return try await getFeatureInfo(request, context, version: version)
+            case "getmap", "map":
+                try Self.requireVersion(kvp)
+                return try await getMap(request, context, version: version)
+            case "getfeatureinfo", "feature_info":
+                try Self.requireVersion(kvp)
+                return try await getFeatureInfo(request, context, version: version)
             case "getlegendgraphic": return try await getLegendGraphic(request, context, version: version)
             default:
                 throw OGCError(.operationNotSupported, locator: "REQUEST", "Request \(op) is not supported by this WMS")
@@ -48,6 +52,11 @@ public final class WMSVectorService: OGCService {
             context.logger.error("WMS data error: \(e)")
             throw e.ogcError
         }
+    }
+
+    /// VERSION is mandatory in GetMap and GetFeatureInfo (WMS 1.3.0 §6.9.2, Annex E; WMTVER in 1.0).
+    static func requireVersion(_ kvp: KVP) throws(OGCError) {
+        if kvp.nonEmpty("VERSION") == nil && kvp.nonEmpty("WMTVER") == nil { throw OGCError.missing("VERSION") }
     }
 
     public func exceptionFlavour(for request: OGCRequest, _ context: ServiceContext) -> ExceptionFlavour {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Foundation
 import PasserelleServer
+import ServiceKit
 
 struct CheckConfig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +13,16 @@ struct CheckConfig: AsyncParsableCommand {
     @Argument(help: "The config directory.")
     var directory: String
 
+    @Option(help: "A capabilities templates directory to check as `serve --templates` would load it.")
+    var templates: String?
+
     func run() async throws {
+        if let templates {
+            do { _ = try await TemplateLibrary(directory: URL(fileURLWithPath: templates)) } catch {
+                print("error: \(error)")
+                throw ExitCode(1)
+            }
+        }
         let dir = URL(fileURLWithPath: directory).standardizedFileURL
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {

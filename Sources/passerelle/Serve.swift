@@ -9,7 +9,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "The config directory (endpoints/, stored_data/, configurations/, offerings/, …).")
     var config: String = "config"
 
-    @Option(name: .long, help: "The capabilities templates directory (default: capabilities-templates beside the config directory).")
+    @Option(name: .long, help: "A directory of capabilities templates overriding those built into the binary (capabilities-templates/).")
     var templates: String?
 
     @Option(name: .long, help: "Address to listen on.")

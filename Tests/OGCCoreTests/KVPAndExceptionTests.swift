@@ -11,6 +11,14 @@ import Testing
         #expect(k["SORTBY"] == "nom A")
     }
 
+    /// OWSLib appends `?service=…` to a URL that already has a query (`/wfs?apikey=K&?service=WFS&…`).
+    @Test func aQuestionMarkBeforeANameIsNotPartOfIt() throws {
+        let k = try KVP(query: "apikey=K&?service=WFS&version=2.0.0")
+        #expect(k["SERVICE"] == "WFS")
+        #expect(k["APIKEY"] == "K")
+        #expect(k["?SERVICE"] == nil)
+    }
+
     @Test func kvpRefusesBadEscapes() {
         #expect(throws: OGCError.self) { try KVP(query: "a=%ZZ") }
         #expect(throws: OGCError.self) { try KVP(query: "a=%C3%28") }

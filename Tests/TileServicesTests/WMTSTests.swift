@@ -95,7 +95,7 @@ import TileStore
         }
         try await check(getTile("relief", "10", row: 5000, col: 525), status: 400, code: "TileOutOfRange", "row outside the matrix")
         try await check(getTile("relief", "10", row: 365, col: -1), status: 400, code: "TileOutOfRange", "negative col")
-        try await check(getTile("relief", "10", row: 0, col: 0), status: 404, code: "TileOutOfRange", "no data inside the matrix")
+        try await check(getTile("relief", "10", row: 0, col: 0), status: 400, code: "TileOutOfRange", "outside the layer's limits")
         try await check(getTile("relief", "10", row: 363, col: 526), status: 404, code: "TileOutOfRange", "missing slab")
         try await check(getTile("relief", "7", row: 42, col: 62), status: 404, code: "TileOutOfRange", "empty tile in its slab")
         try await check(getTile("relief", "11", row: 0, col: 0), status: 400, code: "InvalidParameterValue", "level not published")
@@ -107,6 +107,26 @@ import TileStore
         try await check(kvp([("SERVICE", "WMTS"), ("REQUEST", "GetTile"), ("VERSION", "1.0.0"), ("LAYER", "relief")]),
                         status: 400, code: "MissingParameterValue", "missing STYLE")
         try await check(TestSetup.request("/relief/normal/PM_3_10/10/365/525.png"), status: 400, code: "InvalidParameterValue", "extension")
+    }
+
+    /// WMTS 1.0.0 Table 23 and OWS Common: the locator names the offending parameter; SERVICE and ACCEPTVERSIONS.
+    @Test func outOfRangeLocatorsServiceAndVersionNegotiation() async throws {
+        let ctx = try TestSetup.context()
+        func answer(_ req: OGCRequest) async throws -> (Int, String) {
+            let (r, body) = try await TestSetup.call(service, req, ctx)
+            return (r.status.code, String(decoding: body, as: UTF8.self))
+        }
+        // Level 10's limits: columns 524–526, rows 363–366.
+        let (s1, b1) = try await answer(getTile("relief", "10", row: 364, col: 600))
+        #expect(s1 == 400 && b1.contains("exceptionCode=\"TileOutOfRange\"") && b1.contains("locator=\"TILECOL\""))
+        let (s2, b2) = try await answer(getTile("relief", "10", row: 100, col: 525))
+        #expect(s2 == 400 && b2.contains("locator=\"TILEROW\""))
+        let (s3, b3) = try await answer(kvp([("REQUEST", "GetCapabilities")]))
+        #expect(s3 == 400 && b3.contains("exceptionCode=\"MissingParameterValue\"") && b3.contains("locator=\"SERVICE\""))
+        let (s4, b4) = try await answer(kvp([("SERVICE", "WMTS"), ("REQUEST", "GetCapabilities"), ("ACCEPTVERSIONS", "0.0.0")]))
+        #expect(s4 == 400 && b4.contains("exceptionCode=\"VersionNegotiationFailed\""))
+        let (s5, b5) = try await answer(kvp([("SERVICE", "WMTS"), ("REQUEST", "GetCapabilities"), ("ACCEPTVERSIONS", "2.0.0,1.0.0")]))
+        #expect(s5 == 200 && b5.contains("<Capabilities"))
     }
 
     @Test(arguments: ["/relief/../../etc/passwd", "/relief/%2e%2e/PM_3_10/10/365/525.jpeg", "/..%2F..%2Fetc/x/y/z/1/2.jpeg",

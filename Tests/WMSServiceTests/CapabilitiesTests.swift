@@ -5,8 +5,10 @@ import Testing
         let env = try await WMSTestSetup.env()
         let a = try await WMSTestSetup.call(env, "SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0")
         #expect(a.status == 200 && a.contentType == "text/xml")
-        #expect(try WMSTestSetup.xmllint(a.body, schema: "wms/1.3.0/capabilities_1_3_0.xsd") == nil)
+        // The SLD 1.1 capabilities schema imports WMS 1.3.0's and declares the sld:GetLegendGraphic operation.
+        #expect(try WMSTestSetup.xmllint(a.body, schema: "sld/1.1.0/sld_capabilities.xsd") == nil)
         let x = a.text
+        #expect(x.contains("<sld:GetLegendGraphic>"))
         #expect(x.contains("<Name>france_admin</Name>"))
         #expect(x.contains("<Layer queryable=\"1\""))
         // EPSG:4326 is latitude first in 1.3.0; CRS:84 longitude first.

@@ -30,6 +30,23 @@ import Testing
         #expect(try await code(env, replacing(Self.map13, "SLD", "http://example.org/x.sld")) == "InvalidParameterValue")
         #expect(try await code(env, replacing(Self.map13, "SLD_BODY", "%3Cnot-xml")) == "InvalidParameterValue")
         #expect(try await code(env, "SERVICE=WMS&VERSION=1.3.0&REQUEST=DoSomething") == "OperationNotSupported")
+        // VERSION is mandatory in GetMap (WMS 1.3.0 §6.9.2): no map without it.
+        let noVersion = try await WMSTestSetup.call(env, replacing(Self.map13, "VERSION", nil))
+        #expect(noVersion.text.contains("MissingParameterValue") && noVersion.text.contains("locator=\"VERSION\""))
+    }
+
+    /// WMS 1.3.0 §7.2.3.5: the current update sequence is CurrentUpdateSequence, a newer one InvalidUpdateSequence,
+    /// an older one the document.
+    @Test func updateSequenceOfGetCapabilities() async throws {
+        let env = try await WMSTestSetup.env()
+        let caps = try await WMSTestSetup.call(env, "SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0")
+        let r = try #require(caps.text.range(of: "updateSequence=\""))
+        let current = try #require(Int(caps.text[r.upperBound...].prefix { $0 != "\"" }))
+        let base = "SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0&UPDATESEQUENCE="
+        #expect(try await code(env, base + "\(current)") == "CurrentUpdateSequence")
+        #expect(try await code(env, base + "\(current + 1)") == "InvalidUpdateSequence")
+        let older = try await WMSTestSetup.call(env, base + "\(current - 1)")
+        #expect(older.status == 200 && older.text.contains("<WMS_Capabilities"))
     }
 
     @Test func hugeSizeIsRefusedAtOnce() async throws {
