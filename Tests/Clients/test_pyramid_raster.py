@@ -38,22 +38,16 @@ def run_pyramid(*args):
 
 
 def publish(layer, stored, levels, fmt_endpoints=("wmts", "wms-r")):
-    """Writes a WMTS-TMS (and WMS-RASTER) configuration + offering for the stored data."""
-    top, bottom = levels[0], levels[-1]
+    """Publishes the stored data with `passerelle publish` (WMTS-TMS, and WMS-RASTER on wms-r): no hand-written
+    JSON between the pyramid and the services. Returns the files it wrote, for the teardown."""
     made = []
     for ep in fmt_endpoints:
-        kind = "WMTS-TMS" if ep == "wmts" else "WMS-RASTER"
+        kind = "wmts" if ep == "wmts" else "wms-raster"
         cid = f"{layer}-{ep}"
-        conf = {"type": kind, "name": layer, "layer_name": layer,
-                "type_infos": {"title": layer, "abstract": "built by passerelle pyramid raster", "keywords": ["test"],
-                               "used_data": [{"stored_data": stored, "top_level": top, "bottom_level": bottom}]}}
-        if kind == "WMS-RASTER":
-            conf["type_infos"]["bbox"] = {"west": 4.6, "south": 45.5, "east": 5.2, "north": 46.0}
-            conf["type_infos"]["crs"] = ["EPSG:3857", "EPSG:4326"]
-        with open(os.path.join(CONFIG, "configurations", cid + ".json"), "w") as f:
-            json.dump(conf, f)
-        with open(os.path.join(CONFIG, "offerings", cid + ".json"), "w") as f:
-            json.dump({"configuration": cid, "endpoint": ep, "open": True}, f)
+        r = subprocess.run([BIN, "publish", kind, "--config", CONFIG, "--stored-data", stored, "--endpoint", ep,
+                            "--id", cid, "--layer-name", layer, "--title", layer, "--top-level", levels[0],
+                            "--bottom-level", levels[-1]], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr[-2000:] + r.stdout[-2000:]
         made += [os.path.join(CONFIG, "configurations", cid + ".json"), os.path.join(CONFIG, "offerings", cid + ".json")]
     return made
 
