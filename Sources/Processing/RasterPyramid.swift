@@ -208,7 +208,15 @@ public enum RasterPyramidBuilder {
             tpw = l0.tilesPerWidth; tph = l0.tilesPerHeight
             previous = PreviousPyramid(pyramid: p)
         }
-        var plans = try LevelPlanner.plan(tms: tms, bbox: src.bbox, bottom: o.bottomLevel, top: o.topLevel,
+        // An update covers the previous pyramid (the ground of its finest level's limits) and the new inputs.
+        var cover = src.bbox
+        if let p = previous?.pyramid,
+           let finest = p.levels.compactMap({ l in tms.matrix(l.id).map { (l, $0) } }).min(by: { $0.1.cellSize < $1.1.cellSize }) {
+            let (l, m) = finest
+            let tl = m.bounds(col: l.limits.minCol, row: l.limits.minRow), br = m.bounds(col: l.limits.maxCol, row: l.limits.maxRow)
+            cover = cover.union(BBox(minX: tl.minX, minY: br.minY, maxX: br.maxX, maxY: tl.maxY))
+        }
+        var plans = try LevelPlanner.plan(tms: tms, bbox: cover, bottom: o.bottomLevel, top: o.topLevel,
                                           tilesPerWidth: tpw, tilesPerHeight: tph)
         if let previous {
             // The new pyramid covers the previous one and the new inputs.
@@ -307,9 +315,13 @@ public enum RasterPyramidBuilder {
                             touched = plan.bounds(of: s).intersects(ctx.src.bbox)
                         }
                         if !touched {
-                            if try ctx.link(plan: plan, slab: s, to: previous) { stats.add(linked: 1) }
-                            progress.advance()
-                            continue
+                            if try ctx.link(plan: plan, slab: s, to: previous) {
+                                stats.add(linked: 1)
+                                progress.advance()
+                                continue
+                            }
+                            // A level the previous pyramid lacks is made from below as in a new build.
+                            if below == nil { progress.advance(); continue }
                         }
                         rebuilt.insert(s)
                     }
