@@ -41,6 +41,9 @@ public struct HarvestOptions: Sendable {
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     public var title: String?
     public var quiet = false
+    /// Update by reference: the slabs the area touches are harvested again (over the previous tiles), the
+    /// others are symbolic links to the previous pyramid's slabs.
+    public var updateFrom: String?
 
     public init(url: String, layers: String, area: String, configDirectory: String, name: String, bottomLevel: String) {
         self.url = url; self.layers = layers; self.area = area; self.configDirectory = configDirectory; self.name = name
@@ -101,8 +104,10 @@ public enum HarvestBuilder {
         let tms = try TileMatrixSet.load(URL(fileURLWithPath: layout.tileMatrixSetsDirectory).appendingPathComponent(o.tms + ".json"))
         let target = try SpatialRef(userInput: tms.crs)
         let area = try AreaFilter(wkt: o.area, target: target)
-        let plans = try LevelPlanner.plan(tms: tms, bbox: area.bbox, bottom: o.bottomLevel, top: o.topLevel,
-                                          tilesPerWidth: o.tilesPerWidth, tilesPerHeight: o.tilesPerHeight)
+        let (previous, plans) = try RasterPyramidBuilder.planLevels(
+            tms: tms, bbox: area.bbox, bottom: o.bottomLevel, top: o.topLevel, tilesPerWidth: o.tilesPerWidth,
+            tilesPerHeight: o.tilesPerHeight, updateFrom: o.updateFrom, name: o.name, layout: layout, format: o.format,
+            channels: o.channels)
         var harvested = Set(o.harvestLevels)
         harvested.insert(plans.last!.id)
         for l in harvested where !plans.contains(where: { $0.id == l }) {
@@ -122,7 +127,9 @@ public enum HarvestBuilder {
         let src = SourceInfo(files: [], dataBands: colours, hasAlpha: true, bbox: area.bbox, crsOverride: nil)
         var ctx = BuildContext(layout: layout, format: o.format, channels: o.channels, nodata: nodata, masks: o.masks,
                                photometric: photometric, src: src, warpResampling: "near", nearest: false, targetWKT: target.wkt)
-        ctx.slabFilter = { plan, s in area.intersects(plan.bounds(of: s)) }
+        ctx.previous = previous
+        // A new build harvests the slabs meeting the area; an update also goes over the previous pyramid's.
+        if previous == nil { ctx.slabFilter = { plan, s in area.intersects(plan.bounds(of: s)) } }
         let progress = ProgressReporter(label: "pyramid harvest \(o.name)", quiet: o.quiet)
         progress.line("pyramid harvest \(o.name): \(o.url) layers \(o.layers) as \(o.imageFormat); levels \(plans.first!.id)–\(plans.last!.id) "
                       + "of \(tms.id), harvested: \(harvested.sorted().joined(separator: ","))")
@@ -151,12 +158,14 @@ public enum HarvestBuilder {
         let sd = StoredDataDocument.pyramid(name: o.name, title: o.title, vector: false, tms: tms.id, srs: tms.crs,
                                             levels: plans.map(\.id), channelsFormat: "UINT8", channels: o.channels,
                                             compression: compression, nodata: nodata.map(String.init).joined(separator: ","))
-        try layout.finish(descriptor: descriptor, levels: plans, masks: o.masks, storedData: sd)
+        try layout.finish(descriptor: descriptor, levels: plans, masks: o.masks, storedData: sd, previous: o.updateFrom)
         var report = PyramidBuildReport(levels: plans.map(\.id))
         report.slabsWritten = stats.written; report.slabsSkipped = stats.skipped; report.tilesWritten = stats.tiles
         report.pixels = stats.pixels; report.seconds = Date().timeIntervalSince(t0); report.descriptorPath = layout.descriptorPath
-        progress.line(String(format: "pyramid harvest %@: %d slabs written, %d already done, %d tiles in %.1f s → %@",
-                             o.name, report.slabsWritten, report.slabsSkipped, report.tilesWritten, report.seconds, layout.descriptorPath))
+        report.slabsLinked = stats.linked
+        progress.line(String(format: "pyramid harvest %@: %d slabs written, %d linked to %@, %d already done, %d tiles in %.1f s → %@",
+                             o.name, report.slabsWritten, report.slabsLinked, o.updateFrom ?? "-", report.slabsSkipped, report.tilesWritten,
+                             report.seconds, layout.descriptorPath))
         return report
     }
 }
@@ -254,6 +263,7 @@ struct HarvestMaker: SlabMaker {
                 let so = ((ty + y) * W + tx) * bands, d = y * m.tileWidth * bands
                 for k in 0..<(m.tileWidth * bands) { tile[d + k] = px[so + k] }
             }
+            try ctx.keepPrevious(in: &tile, bands: bands, level: plan.id, col: col, row: row, m: m)
             (tiles[i], masks[i]) = try tile.withUnsafeBufferPointer { try ctx.finishTile($0, bands: bands, dataBands: ctx.src.dataBands, m: m) }
         }
         return (tiles, masks)

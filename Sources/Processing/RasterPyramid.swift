@@ -195,38 +195,10 @@ public enum RasterPyramidBuilder {
             throw ProcessingError.invalid("--nodata needs \(channels) values\(src.float ? "" : " from 0 to 255")")
         }
 
-        var previous: PreviousPyramid?
-        var tpw = o.tilesPerWidth, tph = o.tilesPerHeight
-        if let old = o.updateFrom {
-            guard old != o.name else { throw ProcessingError.invalid("--update-from names the pyramid being built") }
-            let p = try Pyramid.load(descriptor: layout.pyramidsDirectory + "/\(old).json")
-            guard p.format == o.format, p.tileMatrixSetID == tms.id, p.raster?.channels == channels else {
-                throw ProcessingError.invalid("--update-from \(old): it is \(p.format.rawValue) in \(p.tileMatrixSetID) with \(p.raster?.channels ?? 0) channels; "
-                                              + "the update must use the same compression, tile matrix set and channels")
-            }
-            guard let l0 = p.levels.first else { throw ProcessingError.invalid("--update-from \(old): no level") }
-            tpw = l0.tilesPerWidth; tph = l0.tilesPerHeight
-            previous = PreviousPyramid(pyramid: p)
-        }
-        // An update covers the previous pyramid (the ground of its finest level's limits) and the new inputs.
-        var cover = src.bbox
-        if let p = previous?.pyramid,
-           let finest = p.levels.compactMap({ l in tms.matrix(l.id).map { (l, $0) } }).min(by: { $0.1.cellSize < $1.1.cellSize }) {
-            let (l, m) = finest
-            let tl = m.bounds(col: l.limits.minCol, row: l.limits.minRow), br = m.bounds(col: l.limits.maxCol, row: l.limits.maxRow)
-            cover = cover.union(BBox(minX: tl.minX, minY: br.minY, maxX: br.maxX, maxY: tl.maxY))
-        }
-        var plans = try LevelPlanner.plan(tms: tms, bbox: cover, bottom: o.bottomLevel, top: o.topLevel,
-                                          tilesPerWidth: tpw, tilesPerHeight: tph)
-        if let previous {
-            // The new pyramid covers the previous one and the new inputs.
-            for k in plans.indices {
-                guard let l = previous.pyramid.level(plans[k].id) else { continue }
-                let a = plans[k].limits, b = l.limits
-                plans[k].limits = TileLimits(minCol: min(a.minCol, b.minCol), maxCol: max(a.maxCol, b.maxCol),
-                                             minRow: min(a.minRow, b.minRow), maxRow: max(a.maxRow, b.maxRow))
-            }
-        }
+        let (previous, plans) = try planLevels(tms: tms, bbox: src.bbox, bottom: o.bottomLevel, top: o.topLevel,
+                                               tilesPerWidth: o.tilesPerWidth, tilesPerHeight: o.tilesPerHeight,
+                                               updateFrom: o.updateFrom, name: o.name, layout: layout, format: o.format,
+                                               channels: channels)
         let progress = ProgressReporter(label: "pyramid raster \(o.name)", quiet: o.quiet)
         progress.line("pyramid raster \(o.name): \(files.count) input(s), \(src.dataBands) band(s)\(src.hasAlpha ? " + alpha" : ""), "
                       + "bbox \(src.bbox) in \(tms.crs); levels \(plans.first!.id)–\(plans.last!.id) of \(tms.id); \(o.format.rawValue), "
@@ -270,6 +242,43 @@ public enum RasterPyramidBuilder {
                              o.name, report.slabsWritten, report.slabsLinked, o.updateFrom ?? "-", report.slabsSkipped, report.tilesWritten,
                              Double(report.pixels) / 1e6, report.seconds, layout.descriptorPath))
         return report
+    }
+
+    /// The levels to build, and the previous pyramid of an update by reference: the levels then cover the
+    /// previous pyramid's ground as well as the new data, with its slab size.
+    static func planLevels(tms: TileMatrixSet, bbox: BBox, bottom: String, top: String?, tilesPerWidth: Int, tilesPerHeight: Int,
+                           updateFrom: String?, name: String, layout: PyramidLayout, format: TileFormat,
+                           channels: Int) throws -> (PreviousPyramid?, [LevelPlan]) {
+        var previous: PreviousPyramid?
+        var tpw = tilesPerWidth, tph = tilesPerHeight
+        if let old = updateFrom {
+            guard old != name else { throw ProcessingError.invalid("--update-from names the pyramid being built") }
+            let p = try Pyramid.load(descriptor: layout.pyramidsDirectory + "/\(old).json")
+            guard p.format == format, p.tileMatrixSetID == tms.id, p.raster?.channels == channels else {
+                throw ProcessingError.invalid("--update-from \(old): it is \(p.format.rawValue) in \(p.tileMatrixSetID) with \(p.raster?.channels ?? 0) channels; "
+                                              + "the update must use the same compression, tile matrix set and channels")
+            }
+            guard let l0 = p.levels.first else { throw ProcessingError.invalid("--update-from \(old): no level") }
+            tpw = l0.tilesPerWidth; tph = l0.tilesPerHeight
+            previous = PreviousPyramid(pyramid: p)
+        }
+        var cover = bbox
+        if let p = previous?.pyramid,
+           let finest = p.levels.compactMap({ l in tms.matrix(l.id).map { (l, $0) } }).min(by: { $0.1.cellSize < $1.1.cellSize }) {
+            let (l, m) = finest
+            let tl = m.bounds(col: l.limits.minCol, row: l.limits.minRow), br = m.bounds(col: l.limits.maxCol, row: l.limits.maxRow)
+            cover = cover.union(BBox(minX: tl.minX, minY: br.minY, maxX: br.maxX, maxY: tl.maxY))
+        }
+        var plans = try LevelPlanner.plan(tms: tms, bbox: cover, bottom: bottom, top: top, tilesPerWidth: tpw, tilesPerHeight: tph)
+        if let previous {
+            for k in plans.indices {
+                guard let l = previous.pyramid.level(plans[k].id) else { continue }
+                let a = plans[k].limits, b = l.limits
+                plans[k].limits = TileLimits(minCol: min(a.minCol, b.minCol), maxCol: max(a.maxCol, b.maxCol),
+                                             minRow: min(a.minRow, b.minRow), maxRow: max(a.maxRow, b.maxRow))
+            }
+        }
+        return (previous, plans)
     }
 
     /// Makes the slabs of one level from a source (images, a WMS); one maker per worker thread.
@@ -420,6 +429,17 @@ struct BuildContext: Sendable {
 
     /// The pyramid an update starts from (`--update-from`).
     var previous: PreviousPyramid? = nil
+
+    /// Where the new pixels (data bands + alpha) have no data, the previous pyramid's pixels stay.
+    func keepPrevious(in tile: inout [UInt8], bands: Int, level: String, col: Int, row: Int, m: TileMatrix) throws {
+        guard let previous, let old = previous.tile(level: level, col: col, row: row) else { return }
+        let px = try codec(m).decode(old)
+        let ch = channels, colours = alphaOut ? ch - 1 : ch
+        for p in 0..<(m.tileWidth * m.tileHeight) where tile[p * bands + bands - 1] == 0 {
+            for c in 0..<(bands - 1) { tile[p * bands + c] = px[p * ch + min(c, colours - 1)] }
+            tile[p * bands + bands - 1] = alphaOut ? px[p * ch + ch - 1] : 255
+        }
+    }
 
     func isLink(level: String, slab: SlabKey) -> Bool {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: layout.slabPath(level: level, slab: slab))) != nil
@@ -654,15 +674,7 @@ final class SlabWarper: SlabMaker {
                     let srcOff = (y * w + x0) * bands, dstOff = y * m.tileWidth * bands
                     for k in 0..<(m.tileWidth * bands) { tile[dstOff + k] = px[srcOff + k] }
                 }
-                if let previous = ctx.previous, let old = previous.tile(level: plan.id, col: c, row: row) {
-                    // Where the new images have no data, the previous pyramid's pixels stay.
-                    let px = try ctx.codec(m).decode(old)
-                    let ch = ctx.channels, colours = ctx.alphaOut ? ch - 1 : ch
-                    for p in 0..<(m.tileWidth * m.tileHeight) where tile[p * bands + bands - 1] == 0 {
-                        for c in 0..<ctx.src.dataBands { tile[p * bands + c] = px[p * ch + min(c, colours - 1)] }
-                        tile[p * bands + bands - 1] = ctx.alphaOut ? px[p * ch + ch - 1] : 255
-                    }
-                }
+                try ctx.keepPrevious(in: &tile, bands: bands, level: plan.id, col: c, row: row, m: m)
                 let (t, mk) = try tile.withUnsafeBufferPointer {
                     try ctx.finishTile($0, bands: bands, dataBands: ctx.src.dataBands, m: m)
                 }

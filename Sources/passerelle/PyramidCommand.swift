@@ -146,6 +146,8 @@ struct PyramidHarvest: ParsableCommand {
     var threshold: Int = 0
     @Option(help: "Retries of a failed GetMap (with backoff).")
     var retries: Int = 4
+    @Option(help: "Update by reference: a new pyramid from the pyramid with this id, harvesting the slabs the area touches (over the old tiles) and linking the others to the old slabs.")
+    var updateFrom: String?
 
     @Option(help: "The config directory.")
     var config: String
@@ -189,6 +191,7 @@ struct PyramidHarvest: ParsableCommand {
         o.extras = extras
         o.threshold = threshold
         o.retries = max(0, retries)
+        o.updateFrom = updateFrom
         o.tms = tms
         o.topLevel = topLevel
         o.format = try tileFormat(compression)

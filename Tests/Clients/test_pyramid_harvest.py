@@ -112,3 +112,30 @@ def test_area_must_be_wkt():
     r = subprocess.run([BIN, "pyramid", "harvest", "--url", BASE + "/wms-v", "--layers", "x", "--area", "POLYGON((1 2",
                         "--config", CONFIG, "--name", "ZZ_BAD", "--bottom-level", "12"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "--area" in r.stderr
+
+
+def test_harvest_update_by_reference(harvested):
+    """A new area east of the first: only the slabs it touches are harvested; the others are symbolic links to
+    the first pyramid's slabs (root 1 of the list); every tile of the first pyramid is still there."""
+    name = NAME + "_UPD"
+    east = "POLYGON((4.90 45.72,4.95 45.72,4.95 45.76,4.90 45.76,4.90 45.72))"
+    r = subprocess.run([BIN, "pyramid", "harvest", "--url", BASE + "/wms-v", "--layers", "france_admin", "--format", "image/png",
+                        "--area", east, "--config", CONFIG, "--name", name, "--bottom-level", "14", "--top-level", "11",
+                        "--harvest-levels", "14,12", "--compression", "png", "--channels", "4", "--extras", "TRANSPARENT=TRUE",
+                        "--dimensions", "512x512", "--update-from", NAME], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert " linked to " + NAME in r.stderr
+    lines = open(os.path.join(CONFIG, "pyramids", name + ".list")).read().splitlines()
+    assert lines[:3] == [f"0={name}", f"1={NAME}", "#"]
+    linked = [x for x in lines if x.startswith("1/")]
+    assert linked and all(os.path.islink(os.path.join(CONFIG, "pyramids", name, x[2:])) for x in linked)
+    reader = subprocess.run([rok4_python(), os.path.join(REPO, "Tests", "Clients", "rok4_read.py"),
+                             os.path.join(CONFIG, "pyramids", name + ".json"), os.path.join(CONFIG, "tilematrixsets")],
+                            capture_output=True, text=True, timeout=600)
+    assert reader.returncode == 0, reader.stderr[-2000:]
+    new, old = json.loads(reader.stdout)["levels"], harvested["read"]["levels"]
+    for lid in old:
+        assert set(old[lid]["tiles"]) <= set(new[lid]["tiles"]), lid
+    # The east area adds level-14 tiles the first pyramid did not have.
+    assert len(new["14"]["tiles"]) > len(old["14"]["tiles"])
+    os.remove(os.path.join(CONFIG, "stored_data", name + ".json"))
