@@ -68,6 +68,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TileStore", dependencies: ["OGCCore", .product(name: "NIOPosix", package: "swift-nio")]),
+        // Pyramid processing (issue 12): slab/descriptor writing, then the GDAL jobs that build pyramids
+        .target(name: "PyramidWriter", dependencies: ["TileStore", "Config"]),
+        .target(name: "Processing", dependencies: ["PyramidWriter", "TileStore", "Config", "ImageCodec", "CGDAL"]),
 
         // Styling and drawing
         .target(name: "Styling", dependencies: ["OGCCore", "SafeXML", "Filters", "Geo"]),
@@ -112,7 +115,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "passerelle", dependencies: [
-            "PasserelleServer", "Config", "Ingest", "Publishing", "ServiceKit", "VectorData",
+            "PasserelleServer", "Config", "Ingest", "Publishing", "ServiceKit", "VectorData", "Processing", "PyramidWriter", "TileStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fuzzing of the parsers that take client input (scripts/fuzz.sh; not part of the test run)
@@ -124,6 +127,7 @@ let package = Package(
         .testTarget(name: "FiltersTests", dependencies: ["Filters"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "TileStoreTests", dependencies: ["TileStore"], exclude: ["Fixtures"]),
+        .testTarget(name: "PyramidWriterTests", dependencies: ["PyramidWriter", "Processing", "TileStore", "Config", "ImageCodec", "CGDAL"]),
         .testTarget(name: "StylingTests", dependencies: ["Styling", "Rendering"]),
         .testTarget(name: "VectorDataTests", dependencies: ["VectorData"]),
         .testTarget(name: "WFSServiceTests", dependencies: ["WFSService", "VectorData", "Config", "ServiceKit"]),

@@ -25,7 +25,9 @@ swift_status=$?
 set -e
 grep -Ev "^Test Case .*(started|passed)|^􀟈 |^◇ |^✔ Test .* passed|^􁁛  Test .* passed" "$log.test" | grep -v "^$" || true
 
-# 3. Real clients against a running server (demo config + the PostGIS stored data).
+# 3. Real clients against a running server (demo config + the PostGIS stored data). The pyramid tests read
+#    what `passerelle pyramid` writes with the reference ROK4 reader (PyPI rok4, in a venv made once).
+scripts/rok4-venv.sh >/dev/null
 set +e
 scripts/client-tests.sh | tee "$log.clients"
 client_status=${PIPESTATUS[0]}

@@ -4,4 +4,7 @@
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
 #include <cpl_error.h>
+#include <gdal_utils.h>
+#include <gdalwarper.h>
+#include <cpl_http.h>
 #include <cpl_string.h>
