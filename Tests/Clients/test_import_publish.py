@@ -85,6 +85,8 @@ def cleanup():
         for f in os.listdir(d):
             if f.startswith(("imported-demo", "fmt-", "bad-polygon", "latin1", "names", "ortho", "empty")):
                 os.remove(os.path.join(d, f))
+    # The server lets go of what was removed before the tables go.
+    wait_for(lambda: not any(o.startswith("imported-demo") for o in http("/status").json()["loaded"]["offerings"]))
     psql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
 
 
