@@ -11,13 +11,7 @@ final class FloatSlabWarper: SlabMaker {
 
     init(ctx: BuildContext) throws {
         self.ctx = ctx
-        for f in ctx.src.files {
-            guard let ds = GDALOpenEx(f, UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY), nil, nil, nil) else {
-                close()
-                throw ProcessingError.input(f, "unreadable: \(GDAL.lastError())")
-            }
-            sources.append(ds)
-        }
+        sources = try openRasterSources(ctx.src.files)
     }
 
     func close() {

@@ -617,19 +617,26 @@ protocol SlabMaker {
     func close()
 }
 
+/// Opens the input images for reading, one GDAL dataset each; none stays open when one fails.
+func openRasterSources(_ files: [String]) throws -> [GDALDatasetH?] {
+    var out: [GDALDatasetH?] = []
+    for f in files {
+        guard let ds = GDALOpenEx(f, UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY), nil, nil, nil) else {
+            for s in out { GDALClose(s) }
+            throw ProcessingError.input(f, "unreadable: \(GDAL.lastError())")
+        }
+        out.append(ds)
+    }
+    return out
+}
+
 final class SlabWarper: SlabMaker {
     let ctx: BuildContext
     var sources: [GDALDatasetH?] = []
 
     init(ctx: BuildContext) throws {
         self.ctx = ctx
-        for f in ctx.src.files {
-            guard let ds = GDALOpenEx(f, UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY), nil, nil, nil) else {
-                close()
-                throw ProcessingError.input(f, "unreadable: \(GDAL.lastError())")
-            }
-            sources.append(ds)
-        }
+        sources = try openRasterSources(ctx.src.files)
     }
 
     func close() {
