@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `passerelle pyramid raster` against `gdal2tiles.py --processes=2` on the same input, levels and resampling:
 # megapixels of tiles written per second, and the peak resident memory (summed over the process tree, sampled
-# every 100 ms). Appends a section to Benchmarks/RESULTS.md.
+# every 100 ms). Writes its section of Benchmarks/RESULTS.md (replacing the previous run's figures).
 #   Benchmarks/pyramid-raster.sh [SIZE_PX]      (default 8192: an 8192x8192 RGB GeoTIFF, made once in Benchmarks/work)
 # Needs a release build (swift build -c release --product passerelle) and Debian gdal-bin / python3-gdal.
 set -euo pipefail
@@ -79,8 +79,7 @@ print(f"\nSpeed-up on input megapixels: **{gs/ps:.2f}x** gdal2tiles; memory: {pk
 PY
 )
 echo "$report"
-{
-  echo
+section=$(
   echo "## Pyramid raster vs gdal2tiles ($(date -u +%Y-%m-%d), $(nproc) cores)"
   echo
   echo "Input: ${w}x${h} RGB GeoTIFF in EPSG:2154 (synthetic, deflate), levels $top–$bottom of PM, bilinear, PNG tiles;"
@@ -89,4 +88,14 @@ echo "$report"
   echo "the process tree's summed VmRSS sampled every 100 ms (Benchmarks/pyramid-raster.sh)."
   echo
   echo "$report"
-} >> Benchmarks/RESULTS.md
+)
+# Replaces the generated part of the previous section (up to its "Speed-up" line; notes written below it stay),
+# or appends the section.
+/usr/bin/python3 - Benchmarks/RESULTS.md "$section" <<'PY'
+import re, sys
+path, section = sys.argv[1], sys.argv[2].strip("\n")
+text = open(path).read()
+m = re.search(r"^## Pyramid raster vs gdal2tiles .*?^Speed-up on input megapixels:[^\n]*$", text, re.S | re.M)
+text = text[:m.start()] + section + text[m.end():] if m else text.rstrip("\n") + "\n\n" + section + "\n"
+open(path, "w").write(text)
+PY
