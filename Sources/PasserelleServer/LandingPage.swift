@@ -87,6 +87,7 @@ struct LandingPage {
                 links.append(("Visualiser (TMS tile map)", u + "/" + KVP.percentEncode(c.layerName) + (keyQuery.isEmpty ? "" : "?" + keyQuery.dropFirst())))
             }
         }
+        links.insert(("Visualiser (map)", "/viewer?offering=" + KVP.percentEncode(p.offering.id) + (keyQuery.isEmpty ? "" : "&" + keyQuery.dropFirst())), at: 0)
         s += links.map { "<a href=\"\(h($0.1))\">\(h($0.0))</a>" }.joined(separator: " · ")
         return s + "</p></li>\n"
     }

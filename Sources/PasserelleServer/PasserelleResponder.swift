@@ -15,12 +15,29 @@ struct PasserelleResponder: HTTPResponder {
             Dispatcher.addCORS(&r.headers)
             return r
         }
-        if (request.method == .get || request.method == .head) && request.uri.path == "/" { return landingPage(request) }
+        if request.method == .get || request.method == .head {
+            let path = request.uri.path
+            if path == "/" { return landingPage(request) }
+            if path == "/viewer" { return viewerPage(request) }
+            if path.hasPrefix("/viewer/"), let r = ViewerPage(access: dispatcher.access).asset(String(path.dropFirst("/viewer/".count))) {
+                return r
+            }
+        }
         guard [.get, .head, .post].contains(request.method) else {
             return .text("Method not allowed\n", contentType: "text/plain; charset=utf-8", status: .methodNotAllowed,
                          headers: [.allow: "GET, HEAD, POST, OPTIONS"])
         }
         return await dispatcher.handle(request, remoteHost: nil)
+    }
+
+    /// `/viewer?offering=ID`: the offering on a map (`ViewerPage`).
+    private func viewerPage(_ request: Request) -> Response {
+        let snap = dispatcher.store.current
+        let kvp = (try? KVP(query: request.uri.query ?? "")) ?? KVP()
+        var r = ViewerPage(access: dispatcher.access)
+            .page(snap, baseURL: Dispatcher.baseURL(request, snapshot: snap), kvp: kvp, headers: request.headers)
+        if request.method == .head { r.body = ResponseBody() }
+        return r
     }
 
     /// `/`: the HTML page of what is published (`LandingPage`); private, not cached, when a key is presented.
