@@ -121,7 +121,7 @@ public struct PyramidLayout: Sendable {
                        previous: String? = nil) throws {
         try AtomicFile.write(Array(try descriptor.json()) + [10], to: descriptorPath)
         try AtomicFile.write(listText(levels: levels, masks: masks, previous: previous), to: listPath)
-        try AtomicFile.write(Array(try StoredDataDocument.json(storedData)) + [10], to: storedDataPath)
+        try AtomicFile.write(Array(try ConfigWriter.encode(storedData)), to: storedDataPath)
     }
 }
 
@@ -144,9 +144,4 @@ public enum StoredDataDocument {
         return s
     }
 
-    public static func json(_ s: StoredData) throws -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try e.encode(s)
-    }
 }
