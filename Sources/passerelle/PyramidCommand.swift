@@ -10,6 +10,43 @@ struct PyramidCommand: ParsableCommand {
         subcommands: [PyramidRaster.self, PyramidHarvest.self, PyramidVector.self])
 }
 
+/// What every pyramid command shares: where the pyramid goes and how its slabs are written.
+struct PyramidOutputOptions: ParsableArguments {
+    @Option(help: "The config directory (the pyramid goes to pyramids/ID*, its stored data to stored_data/ID.json).")
+    var config: String
+
+    @Option(help: "The pyramid and stored data id.")
+    var name: String
+
+    @Option(help: "Tile matrix set id (a file of the config's tilematrixsets/: PM, WGS84G, LAMB93…).")
+    var tms: String = "PM"
+
+    @Option(help: "Slab width in tiles.")
+    var slabWidth: Int = 16
+
+    @Option(help: "Slab height in tiles.")
+    var slabHeight: Int = 16
+
+    @Option(help: "Parallel slab jobs (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "The stored data's name (title).")
+    var title: String?
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    var configDirectory: String { URL(fileURLWithPath: config).standardizedFileURL.path }
+}
+
+/// Runs a build; its error is printed on standard error and the command exits with status 1.
+func buildOrExit(_ build: () throws -> Void) throws {
+    do { try build() } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
 struct PyramidRaster: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "raster",
@@ -24,14 +61,7 @@ struct PyramidRaster: ParsableCommand {
     @Argument(help: "Images (GeoTIFF, JPEG 2000, JPEG/PNG/TIFF with a world file…), folders of images, or .txt lists of paths.")
     var inputs: [String]
 
-    @Option(help: "The config directory (the pyramid goes to pyramids/ID*, its stored data to stored_data/ID.json).")
-    var config: String
-
-    @Option(help: "The pyramid and stored data id.")
-    var name: String
-
-    @Option(help: "Tile matrix set id (a file of the config's tilematrixsets/: PM, WGS84G, LAMB93…).")
-    var tms: String = "PM"
+    @OptionGroup var output: PyramidOutputOptions
 
     @Option(help: "The finest level.")
     var bottomLevel: String
@@ -57,28 +87,13 @@ struct PyramidRaster: ParsableCommand {
     @Flag(help: "Also write mask slabs (MASK/, TIFF_ZIP_UINT8, 255 = data).")
     var mask = false
 
-    @Option(help: "Slab width in tiles.")
-    var slabWidth: Int = 16
-
-    @Option(help: "Slab height in tiles.")
-    var slabHeight: Int = 16
-
-    @Option(help: "Parallel slab jobs (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Option(help: "The stored data's name (title).")
-    var title: String?
-
-    @Flag(help: "No progress output.")
-    var quiet = false
-
     @Option(help: "Update by reference: a new pyramid from the pyramid with this id, where the slabs the images touch are rebuilt (the images over the old tiles) and the others are symbolic links to the old slabs.")
     var updateFrom: String?
 
     func run() throws {
         let format = try tileFormat(compression)
-        var o = RasterPyramidOptions(inputs: inputs, configDirectory: URL(fileURLWithPath: config).standardizedFileURL.path,
-                                     name: name, tms: tms, bottomLevel: bottomLevel)
+        var o = RasterPyramidOptions(inputs: inputs, configDirectory: output.configDirectory,
+                                     name: output.name, tms: output.tms, bottomLevel: bottomLevel)
         o.topLevel = topLevel
         o.format = format
         o.resampling = resampling
@@ -86,18 +101,13 @@ struct PyramidRaster: ParsableCommand {
         o.channels = channels
         o.inputCRS = inputCrs
         o.masks = mask
-        o.tilesPerWidth = slabWidth
-        o.tilesPerHeight = slabHeight
-        o.jobs = max(1, jobs)
-        o.title = title
-        o.quiet = quiet
+        o.tilesPerWidth = output.slabWidth
+        o.tilesPerHeight = output.slabHeight
+        o.jobs = max(1, output.jobs)
+        o.title = output.title
+        o.quiet = output.quiet
         o.updateFrom = updateFrom
-        do {
-            _ = try RasterPyramidBuilder.build(o)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        try buildOrExit { _ = try RasterPyramidBuilder.build(o) }
     }
 }
 
@@ -149,12 +159,7 @@ struct PyramidHarvest: ParsableCommand {
     @Option(help: "Update by reference: a new pyramid from the pyramid with this id, harvesting the slabs the area touches (over the old tiles) and linking the others to the old slabs.")
     var updateFrom: String?
 
-    @Option(help: "The config directory.")
-    var config: String
-    @Option(help: "The pyramid and stored data id.")
-    var name: String
-    @Option(help: "Tile matrix set id.")
-    var tms: String = "PM"
+    @OptionGroup var output: PyramidOutputOptions
     @Option(help: "The finest level.")
     var bottomLevel: String
     @Option(help: "The coarsest level (default: where the area fits in one tile).")
@@ -167,20 +172,10 @@ struct PyramidHarvest: ParsableCommand {
     var nodata: String?
     @Flag(help: "Also write mask slabs.")
     var mask = false
-    @Option(help: "Slab width in tiles.")
-    var slabWidth: Int = 16
-    @Option(help: "Slab height in tiles.")
-    var slabHeight: Int = 16
-    @Option(help: "Parallel slab jobs.")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "The stored data's name (title).")
-    var title: String?
-    @Flag(help: "No progress output.")
-    var quiet = false
 
     func run() throws {
         var o = HarvestOptions(url: url, layers: layers, area: area,
-                               configDirectory: URL(fileURLWithPath: config).standardizedFileURL.path, name: name, bottomLevel: bottomLevel)
+                               configDirectory: output.configDirectory, name: output.name, bottomLevel: bottomLevel)
         o.imageFormat = format
         o.harvestLevels = harvestLevels.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
         if let dimensions {
@@ -192,23 +187,18 @@ struct PyramidHarvest: ParsableCommand {
         o.threshold = threshold
         o.retries = max(0, retries)
         o.updateFrom = updateFrom
-        o.tms = tms
+        o.tms = output.tms
         o.topLevel = topLevel
         o.format = try tileFormat(compression)
         o.channels = channels
         o.nodata = try nodata.map(parseNodata)
         o.masks = mask
-        o.tilesPerWidth = slabWidth
-        o.tilesPerHeight = slabHeight
-        o.jobs = max(1, jobs)
-        o.title = title
-        o.quiet = quiet
-        do {
-            _ = try HarvestBuilder.build(o)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        o.tilesPerWidth = output.slabWidth
+        o.tilesPerHeight = output.slabHeight
+        o.jobs = max(1, output.jobs)
+        o.title = output.title
+        o.quiet = output.quiet
+        try buildOrExit { _ = try HarvestBuilder.build(o) }
     }
 }
 
@@ -223,47 +213,29 @@ struct PyramidVector: ParsableCommand {
         --table departements:5:12:code,nom --table communes:8:12:code,nom
         """)
 
-    @Option(help: "The config directory.")
-    var config: String
+    @OptionGroup var output: PyramidOutputOptions
     @Option(help: "The VECTOR-DB stored data id (GeoPackage or PostGIS).")
     var storedData: String
-    @Option(help: "The pyramid and stored data id.")
-    var name: String
-    @Option(help: "Tile matrix set id (PM).")
-    var tms: String = "PM"
     @Option(help: "A table: NAME:TOP:BOTTOM[:ATTR,ATTR…] (no attributes or * keeps them all). Repeat for each table.")
     var table: [String]
     @Option(help: "none, light or strong simplification.")
     var generalisation: String = "light"
     @Option(help: "Sample area (WKT, EPSG:4326 lon/lat): only the features meeting it.")
     var sampleArea: String?
-    @Option(help: "Slab width in tiles.")
-    var slabWidth: Int = 16
-    @Option(help: "Slab height in tiles.")
-    var slabHeight: Int = 16
-    @Option(help: "Parallel slab jobs (packing).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "The stored data's name (title).")
-    var title: String?
-    @Flag(help: "No progress output.")
-    var quiet = false
 
     func run() throws {
-        do {
-            var o = VectorPyramidOptions(configDirectory: URL(fileURLWithPath: config).standardizedFileURL.path, storedData: storedData,
-                                         name: name, tables: try table.map(VectorTableSpec.parse))
-            o.tms = tms
+        try buildOrExit {
+            var o = VectorPyramidOptions(configDirectory: output.configDirectory, storedData: storedData,
+                                         name: output.name, tables: try table.map(VectorTableSpec.parse))
+            o.tms = output.tms
             o.generalisation = generalisation
             o.sampleArea = sampleArea
-            o.tilesPerWidth = slabWidth
-            o.tilesPerHeight = slabHeight
-            o.jobs = max(1, jobs)
-            o.title = title
-            o.quiet = quiet
+            o.tilesPerWidth = output.slabWidth
+            o.tilesPerHeight = output.slabHeight
+            o.jobs = max(1, output.jobs)
+            o.title = output.title
+            o.quiet = output.quiet
             _ = try VectorPyramidBuilder.build(o)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
         }
     }
 }
