@@ -32,6 +32,13 @@ public struct AccessControl: Sendable {
         return nil
     }
 
+    /// What a page may list on an endpoint for this request: what `decide` grants, else (no key, a wrong or
+    /// expired one) the open offerings only; never an error.
+    public func visibleLayers(snapshot: ConfigSnapshot, endpoint: Endpoint, kvp: KVP, headers: HTTPFields) -> [Published] {
+        if let decision = try? decide(snapshot: snapshot, endpoint: endpoint, kvp: kvp, headers: headers) { return decision.layers }
+        return snapshot.published(on: endpoint.id).filter(\.offering.open)
+    }
+
     public func decide(snapshot: ConfigSnapshot, endpoint: Endpoint, kvp: KVP, headers: HTTPFields) throws(OGCError) -> Decision {
         let all = snapshot.published(on: endpoint.id)
         if endpoint.open {

@@ -17,12 +17,7 @@ struct LandingPage {
         html += "<header><h1>Passerelle</h1><p>OGC map services: WMS, WFS, WMTS and TMS.</p></header>\n<main>\n"
         var shown = 0
         for endpoint in snap.endpoints.values.sorted(by: { ($0.open ? 0 : 1, $0.urls.first?.path ?? $0.id) < ($1.open ? 0 : 1, $1.urls.first?.path ?? $1.id) }) {
-            let published: [Published]
-            if let decision = try? access.decide(snapshot: snap, endpoint: endpoint, kvp: kvp, headers: headers) {
-                published = decision.layers
-            } else {
-                published = snap.published(on: endpoint.id).filter(\.offering.open)
-            }
+            let published = access.visibleLayers(snapshot: snap, endpoint: endpoint, kvp: kvp, headers: headers)
             let query = key != nil && !endpoint.open ? "&apikey=" + KVP.percentEncode(key!) : ""
             html += section(endpoint, published, baseURL: baseURL, keyQuery: query)
             shown += published.count

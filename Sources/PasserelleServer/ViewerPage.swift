@@ -24,7 +24,8 @@ struct ViewerPage {
     func page(_ snap: ConfigSnapshot, baseURL: String, kvp: KVP, headers: HTTPFields) -> Response {
         guard let id = kvp.nonEmpty("OFFERING"), let offering = snap.offerings[id],
               let endpoint = snap.endpoints[offering.endpoint],
-              let published = visible(snap, endpoint, kvp: kvp, headers: headers).first(where: { $0.offering.id == id }) else {
+              let published = access.visibleLayers(snapshot: snap, endpoint: endpoint, kvp: kvp, headers: headers)
+                .first(where: { $0.offering.id == id }) else {
             return .text("No such offering\n", contentType: "text/plain; charset=utf-8", status: .notFound)
         }
         let key = endpoint.open ? nil : AccessControl.presentedKey(kvp: kvp, headers: headers)
@@ -67,11 +68,6 @@ struct ViewerPage {
         }
         return .text(html(title: c.typeInfos.title ?? c.name, type: c.type.rawValue, config: cfg), contentType: "text/html; charset=utf-8",
                      headers: key == nil ? [.cacheControl: "no-cache"] : [.cacheControl: "private, no-store"])
-    }
-
-    private func visible(_ snap: ConfigSnapshot, _ e: Endpoint, kvp: KVP, headers: HTTPFields) -> [Published] {
-        if let decision = try? access.decide(snapshot: snap, endpoint: e, kvp: kvp, headers: headers) { return decision.layers }
-        return snap.published(on: e.id).filter(\.offering.open)
     }
 
     private func html(title: String, type: String, config: [String: Any]) -> String {
