@@ -124,6 +124,7 @@ let package = Package(
         // Tests
         .testTarget(name: "OGCCoreTests", dependencies: ["OGCCore", "SafeXML"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
+        .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(name: "FiltersTests", dependencies: ["Filters"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "TileStoreTests", dependencies: ["TileStore"], exclude: ["Fixtures"]),

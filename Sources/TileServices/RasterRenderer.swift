@@ -5,9 +5,9 @@ import NIOCore
 import OGCCore
 import TileStore
 
-/// Builds a WMS image from a raster pyramid: level chosen by resolution, tiles decoded into a mosaic (missing
-/// tiles are transparent nodata), each output pixel inverse-transformed into the pyramid's CRS and resampled.
-/// Blocking: run it on the thread pool.
+/// Builds a WMS image from a raster pyramid: the level chosen by resolution, the tiles under the image decoded
+/// into one source window (missing tiles are transparent nodata), resampled by `Resampler`. Blocking: run it
+/// on the thread pool.
 enum RasterRenderer {
     static let maxTiles = 400
 
@@ -24,72 +24,111 @@ enum RasterRenderer {
         return min(nb.width / Double(width), nb.height / Double(height))
     }
 
-    /// An RGBA image of `width`×`height` for `bbox` in `crs` (x east, y north).
+    /// The image of `bbox` in `crs` (x east, y north), `width`×`height` pixels: RGB when every pixel has data,
+    /// else RGBA with premultiplied alpha (no data, outside the pyramid or the projection: transparent).
+    ///
+    /// The output pixel centres are projected into the chosen level's pixel grid: exactly on a 16-pixel grid, and
+    /// when that grid shows the transformation keeps x with columns and y with rows (the pyramid's own CRS, or
+    /// Mercator ↔ geographic) at every pixel along one row and one column, which the resampler runs in two
+    /// one-dimensional passes. Only the tiles under the image are read, each decoded once for all requests
+    /// (`DecodedTileCache`). Blocking: run it on the thread pool.
     static func render(_ layer: TileLayer, bbox: BBox, crs: String, width: Int, height: Int,
-                       interpolation: Interpolation) throws -> RasterImage {
+                       interpolation: Interpolation, decoded: DecodedTileCache = .shared) throws -> RasterImage {
         let toNative = try CoordinateTransformer.make(from: crs, to: layer.matrixSet.crs)
         let nb = try toNative.transform(bbox)
         let level = Self.level(for: min(nb.width / Double(width), nb.height / Double(height)), in: layer)
-        let m = level.matrix
-        let lim = level.level.limits
-        // Tiles covering the request (with one tile of margin for the kernels), within the pyramid's limits.
-        let c0 = max(lim.minCol, Int(((nb.minX - m.originX) / m.tileSpanX).rounded(.down)) - 1)
-        let c1 = min(lim.maxCol, Int(((nb.maxX - m.originX) / m.tileSpanX).rounded(.down)) + 1)
-        let r0 = max(lim.minRow, Int(((m.originY - nb.maxY) / m.tileSpanY).rounded(.down)) - 1)
-        let r1 = min(lim.maxRow, Int(((m.originY - nb.minY) / m.tileSpanY).rounded(.down)) + 1)
-        var out = RasterImage(width: width, height: height, channels: 4, fill: [0, 0, 0, 0])
-        guard c0 <= c1, r0 <= r1 else { return out }
-        guard (c1 - c0 + 1) * (r1 - r0 + 1) <= maxTiles else {
+        let m = level.matrix, lim = level.level.limits
+        var mapping = try pixelMapping(toNative, bbox: bbox, width: width, height: height, matrix: m)
+        // The level's data, in its pixels; positions outside it get no value.
+        let dataX = Double(lim.minCol * m.tileWidth)...Double((lim.maxCol + 1) * m.tileWidth)
+        let dataY = Double(lim.minRow * m.tileHeight)...Double((lim.maxRow + 1) * m.tileHeight)
+        guard let range = mapping.clip(x: dataX, y: dataY) else { return transparent(width, height) }
+        // The source window: the positions' range plus the kernel's reach.
+        let margin = Int((Resampler.radius(interpolation) * min(max(range.widening, 1), Resampler.maxWidening)).rounded(.up)) + 1
+        let wx0 = max(Int(range.x.lowerBound.rounded(.down)) - margin, Int(dataX.lowerBound))
+        let wx1 = min(Int(range.x.upperBound.rounded(.up)) + margin, Int(dataX.upperBound))
+        let wy0 = max(Int(range.y.lowerBound.rounded(.down)) - margin, Int(dataY.lowerBound))
+        let wy1 = min(Int(range.y.upperBound.rounded(.up)) + margin, Int(dataY.upperBound))
+        guard wx0 < wx1, wy0 < wy1 else { return transparent(width, height) }
+        let cols = (wx0 / m.tileWidth)...((wx1 - 1) / m.tileWidth), rows = (wy0 / m.tileHeight)...((wy1 - 1) / m.tileHeight)
+        guard cols.count * rows.count <= maxTiles else {
             throw OGCError(.invalidParameterValue, locator: "BBOX", "The request covers too many tiles of the pyramid")
         }
-        let mosaic = try mosaic(layer, level, cols: c0...c1, rows: r0...r1)
-        // Mosaic pixel of a native coordinate.
-        let mx0 = m.originX + Double(c0) * m.tileSpanX, my0 = m.originY - Double(r0) * m.tileSpanY
-        let resX = bbox.width / Double(width), resY = bbox.height / Double(height)
-        var row = [Coord](repeating: Coord(0, 0), count: width)
-        var v = [Double](repeating: 0, count: 4)
-        for py in 0..<height {
-            let y = bbox.maxY - (Double(py) + 0.5) * resY
-            for px in 0..<width { row[px] = Coord(bbox.minX + (Double(px) + 0.5) * resX, y) }
-            try toNative.transform(inPlace: &row)
-            for px in 0..<width {
-                let p = row[px]
-                guard p.x.isFinite, p.y.isFinite else { continue }
-                let sx = (p.x - mx0) / m.cellSize, sy = (my0 - p.y) / m.cellSize
-                guard sx >= 0, sy >= 0, sx < Double(mosaic.width), sy < Double(mosaic.height) else { continue }
-                mosaic.sample(x: sx, y: sy, interpolation, into: &v)
-                let o = (py * width + px) * 4
-                for c in 0..<4 { out.pixels[o + c] = UInt8(v[c].rounded()) }
-            }
-        }
-        return out
-    }
-
-    /// The tiles of a range decoded into one RGBA image; missing tiles are transparent.
-    static func mosaic(_ layer: TileLayer, _ level: LayerLevel, cols: ClosedRange<Int>, rows: ClosedRange<Int>) throws -> RasterImage {
-        let tw = level.matrix.tileWidth, th = level.matrix.tileHeight
-        let w = cols.count * tw, h = rows.count * th
-        var img = RasterImage(width: w, height: h, channels: 4, fill: [0, 0, 0, 0])
+        var tiles: [(col: Int, row: Int, image: RasterImage)] = []
         for r in rows {
             for c in cols {
-                guard let data = try level.reader.readTile(level: level.level.id, col: c, row: r) else { continue }
-                let tile = try ImageDecoder.decode(data.bytes.readableBytesView)
-                let ox = (c - cols.lowerBound) * tw, oy = (r - rows.lowerBound) * th
-                for y in 0..<min(th, tile.height) {
-                    for x in 0..<min(tw, tile.width) {
-                        let s = tile.pixel(x, y), o = ((oy + y) * w + ox + x) * 4
-                        let b = s.startIndex
-                        switch tile.channels {
-                        case 1: img.pixels[o] = s[b]; img.pixels[o + 1] = s[b]; img.pixels[o + 2] = s[b]; img.pixels[o + 3] = 255
-                        case 2: img.pixels[o] = s[b]; img.pixels[o + 1] = s[b]; img.pixels[o + 2] = s[b]; img.pixels[o + 3] = s[b + 1]
-                        case 3: img.pixels[o] = s[b]; img.pixels[o + 1] = s[b + 1]; img.pixels[o + 2] = s[b + 2]; img.pixels[o + 3] = 255
-                        default: for k in 0..<4 { img.pixels[o + k] = s[b + k] }
+                guard let data = try level.reader.readTileCached(level: level.level.id, col: c, row: r) else { continue }
+                tiles.append((c, r, try decoded.image(of: data)))
+            }
+        }
+        // RGB when the tiles are all there and opaque, and every output pixel has a position in the data.
+        let opaque = tiles.count == cols.count * rows.count && tiles.allSatisfy { $0.image.channels == 3 } && !mapping.hasGaps
+        let window = Self.window(tiles, x: wx0..<wx1, y: wy0..<wy1, tileWidth: m.tileWidth, tileHeight: m.tileHeight,
+                                 channels: opaque ? 3 : 4)
+        mapping.offset(x: Double(wx0), y: Double(wy0))
+        return Resampler.resample(window, mapping, width: width, height: height, kernel: interpolation)
+    }
+
+    static func transparent(_ width: Int, _ height: Int) -> RasterImage {
+        RasterImage(width: width, height: height, channels: 4, fill: [0, 0, 0, 0])
+    }
+
+    /// Where each output pixel centre falls in the level's pixel grid.
+    static func pixelMapping(_ t: CoordinateTransformer, bbox: BBox, width: Int, height: Int, matrix m: TileMatrix) throws -> PixelMapping {
+        let resX = bbox.width / Double(width), resY = bbox.height / Double(height)
+        func centre(_ px: Int, _ py: Int) -> Coord { Coord(bbox.minX + (Double(px) + 0.5) * resX, bbox.maxY - (Double(py) + 0.5) * resY) }
+        var grid = PixelGrid(width: width, height: height, step: 16)
+        var nodes: [Coord] = []
+        nodes.reserveCapacity(grid.xs.count)
+        for ny in grid.nodeYs { for nx in grid.nodeXs { nodes.append(centre(nx, ny)) } }
+        try t.transform(inPlace: &nodes)
+        for (i, p) in nodes.enumerated() where p.x.isFinite && p.y.isFinite {
+            grid.xs[i] = (p.x - m.originX) / m.cellSize
+            grid.ys[i] = (m.originY - p.y) / m.cellSize
+        }
+        // Separable when x does not move down a node column nor y along a node row (by 1/100 pixel).
+        let gw = grid.nodeXs.count
+        var separable = grid.xs.allSatisfy(\.isFinite)
+        for i in 0..<grid.xs.count where separable {
+            let top = i % gw, left = i - i % gw
+            separable = abs(grid.xs[i] - grid.xs[top]) < 0.01 && abs(grid.ys[i] - grid.ys[left]) < 0.01
+        }
+        guard separable else { return .grid(grid) }
+        var row = (0..<width).map { centre($0, height / 2) }, column = (0..<height).map { centre(width / 2, $0) }
+        try t.transform(inPlace: &row)
+        try t.transform(inPlace: &column)
+        return .separable(xs: row.map { ($0.x - m.originX) / m.cellSize }, ys: column.map { (m.originY - $0.y) / m.cellSize })
+    }
+
+    /// The tiles copied into one image covering `x`×`y` of the level's pixels; missing tiles are transparent
+    /// (`channels` 4, premultiplied).
+    static func window(_ tiles: [(col: Int, row: Int, image: RasterImage)], x: Range<Int>, y: Range<Int>,
+                       tileWidth tw: Int, tileHeight th: Int, channels ch: Int) -> RasterImage {
+        let w = x.count, h = y.count
+        var out = [UInt8](repeating: 0, count: w * h * ch)
+        out.withUnsafeMutableBufferPointer { dst in
+            for t in tiles {
+                let tx0 = t.col * tw, ty0 = t.row * th
+                let x0 = max(x.lowerBound, tx0), x1 = min(x.upperBound, tx0 + min(tw, t.image.width))
+                let y0 = max(y.lowerBound, ty0), y1 = min(y.upperBound, ty0 + min(th, t.image.height))
+                guard x0 < x1, y0 < y1 else { continue }
+                let sch = t.image.channels
+                t.image.pixels.withUnsafeBufferPointer { src in
+                    for yy in y0..<y1 {
+                        let s = src.baseAddress! + ((yy - ty0) * t.image.width + (x0 - tx0)) * sch
+                        let d = dst.baseAddress! + ((yy - y.lowerBound) * w + (x0 - x.lowerBound)) * ch
+                        if sch == ch {
+                            d.update(from: s, count: (x1 - x0) * ch)
+                        } else {  // RGB tile in an RGBA window
+                            for i in 0..<(x1 - x0) {
+                                d[i * 4] = s[i * 3]; d[i * 4 + 1] = s[i * 3 + 1]; d[i * 4 + 2] = s[i * 3 + 2]; d[i * 4 + 3] = 255
+                            }
                         }
                     }
                 }
             }
         }
-        return img
+        return RasterImage(width: w, height: h, channels: ch, pixels: out)
     }
 
     /// The pixel values of the pyramid at a native coordinate, at the level chosen for `resolution`.

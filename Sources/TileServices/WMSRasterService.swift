@@ -119,32 +119,20 @@ public final class WMSRasterService: OGCService {
         }
         let background = bg
         let bytes = try await NIOThreadPool.singleton.runIfActive { () throws -> [UInt8] in
-            let bg = background
-            var canvas = RasterImage(width: v.width, height: v.height, channels: 4, fill: [bg.0, bg.1, bg.2, transparent ? 0 : 255])
+            var image: RasterImage?
             for l in v.layers {
                 let img = try RasterRenderer.render(l, bbox: v.bbox, crs: v.crs.projName, width: v.width, height: v.height,
                                                     interpolation: Interpolation.parse(l.published.configuration.typeInfos.interpolation))
-                Self.composite(img, onto: &canvas)
+                // The first layer, or an opaque one (it hides what is under it), is the image as it is.
+                guard let under = image, img.channels == 4 else { image = img; continue }
+                var composed = under.asPremultipliedRGBA()
+                composed.drawPremultiplied(img)
+                image = composed
             }
-            let out = transparent ? canvas : canvas.flattened(onto: bg)
-            return try ImageEncoder.encode(out, as: format)
+            let out = image ?? RasterRenderer.transparent(v.width, v.height)
+            return try ImageEncoder.encode(transparent ? out.unpremultiplied() : out.flattenedPremultiplied(onto: background), as: format)
         }
         return Response.bytes(bytes, contentType: format.mimeType)
-    }
-
-    /// Source-over compositing of straight-alpha RGBA images.
-    static func composite(_ src: RasterImage, onto dst: inout RasterImage) {
-        for i in stride(from: 0, to: src.pixels.count, by: 4) {
-            let sa = Double(src.pixels[i + 3]) / 255
-            if sa == 0 { continue }
-            let da = Double(dst.pixels[i + 3]) / 255
-            let oa = sa + da * (1 - sa)
-            for c in 0..<3 {
-                let v = (Double(src.pixels[i + c]) * sa + Double(dst.pixels[i + c]) * da * (1 - sa)) / oa
-                dst.pixels[i + c] = UInt8(min(255, max(0, v.rounded())))
-            }
-            dst.pixels[i + 3] = UInt8((oa * 255).rounded())
-        }
     }
 
     // MARK: GetFeatureInfo

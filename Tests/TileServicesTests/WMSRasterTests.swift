@@ -67,6 +67,23 @@ import TileStore
         #expect(try centrePixel(body) == [255, 255, 255])
     }
 
+    @Test func transparentMapsAreTransparentOutsideTheDataAndOpaqueInside() async throws {
+        let p = try knownPoint()
+        // 64 px wide, half of it west of the first column (524) of the pyramid's level 10.
+        let pm = try TileMatrixSet.load(TestSetup.fixtures.appendingPathComponent("tilematrixsets/PM.json"))
+        let m = try #require(pm.matrix("10"))
+        let west = m.bounds(col: 524, row: 365).minX
+        let res = m.cellSize * 1.5
+        var req = getMap(crs: "EPSG:3857", bbox: "\(west - 32 * res),\(p.y - 32 * res),\(west + 32 * res),\(p.y + 32 * res)", size: 64)
+        req.kvp.set("TRANSPARENT", "TRUE")
+        let (r, body) = try await TestSetup.call(service, req, try ctx())
+        #expect(r.status == .ok)
+        let img = try ImageDecoder.decode(body)
+        #expect(img.channels == 4)
+        #expect(img.pixel(4, 32).last == 0, "west of the data: transparent")
+        #expect(img.pixel(60, 32).last == 255, "inside the data: opaque")
+    }
+
     @Test func featureInfoReturnsPixelValues() async throws {
         let p = try knownPoint()
         let h = 0.2
