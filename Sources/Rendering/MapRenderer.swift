@@ -31,6 +31,7 @@ public struct MapRenderer: Sendable {
         // Labels of the top layer win collisions: they are collected top-down, placed after drawing.
         var labelRequests: [[LabelRequest]] = Array(repeating: [], count: layers.count)
         for (li, layer) in layers.enumerated() {
+            if let image = layer.image { canvas.paint(image) }
             for fts in layer.style.featureTypeStyles {
                 let active = fts.rules.filter { $0.applies(atScale: scale) }
                 if active.isEmpty { continue }

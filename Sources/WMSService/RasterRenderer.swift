@@ -2,6 +2,7 @@ import Foundation
 import Geo
 import ImageCodec
 import NIOCore
+import TileServices
 import OGCCore
 import TileStore
 
@@ -67,6 +68,26 @@ enum RasterRenderer {
                                  channels: opaque ? 3 : 4)
         mapping.offset(x: Double(wx0), y: Double(wy0))
         return Resampler.resample(window, mapping, width: width, height: height, kernel: interpolation)
+    }
+
+    /// Raster layers' images composed bottom first; an opaque one hides what is under it. RGB when the result
+    /// is opaque, else RGBA with premultiplied alpha.
+    static func compose(_ images: [RasterImage], width: Int, height: Int) -> RasterImage {
+        var image: RasterImage?
+        for img in images {
+            guard let under = image, img.channels == 4 else { image = img; continue }
+            var composed = under.asPremultipliedRGBA()
+            composed.drawPremultiplied(img)
+            image = composed
+        }
+        return image ?? transparent(width, height)
+    }
+
+    /// A raster layer has one style, `default` (`normal` as ROK4 names it; empty for the default).
+    static func checkStyle(_ style: String, of layer: TileLayer) throws(OGCError) {
+        guard ["", "default", "normal"].contains(style.lowercased()) else {
+            throw OGCError(.styleNotDefined, locator: "STYLES", "Style \(style) is not defined for layer \(layer.name)")
+        }
     }
 
     static func transparent(_ width: Int, _ height: Int) -> RasterImage {
