@@ -42,14 +42,20 @@ extension RasterImage {
         guard channels == 4 else { return self }
         let n = width * height
         var out = [UInt8](repeating: 0, count: n * 3)
-        let b0 = UInt32(bg.0), b1 = UInt32(bg.1), b2 = UInt32(bg.2)
+        // What the background adds under each alpha, per channel: no division per pixel.
+        var under = [UInt8](repeating: 0, count: 3 * 256)
+        for a in 0..<256 {
+            for (c, b) in [bg.0, bg.1, bg.2].enumerated() { under[c * 256 + a] = UInt8((Int(b) * (255 - a) + 127) / 255) }
+        }
         pixels.withUnsafeBufferPointer { s in
             out.withUnsafeMutableBufferPointer { d in
-                for i in 0..<n {
-                    let k = 255 - UInt32(s[i * 4 + 3])
-                    d[i * 3] = UInt8(min(255, UInt32(s[i * 4]) + (b0 * k + 127) / 255))
-                    d[i * 3 + 1] = UInt8(min(255, UInt32(s[i * 4 + 1]) + (b1 * k + 127) / 255))
-                    d[i * 3 + 2] = UInt8(min(255, UInt32(s[i * 4 + 2]) + (b2 * k + 127) / 255))
+                under.withUnsafeBufferPointer { u in
+                    for i in 0..<n {
+                        let a = Int(s[i * 4 + 3])
+                        d[i * 3] = s[i * 4] &+ min(u[a], 255 &- s[i * 4])
+                        d[i * 3 + 1] = s[i * 4 + 1] &+ min(u[256 + a], 255 &- s[i * 4 + 1])
+                        d[i * 3 + 2] = s[i * 4 + 2] &+ min(u[512 + a], 255 &- s[i * 4 + 2])
+                    }
                 }
             }
         }

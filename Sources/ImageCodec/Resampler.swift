@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where the centre of each output pixel falls in the source image, in source pixel coordinates: pixel (0, 0)
 /// covers [0, 1) × [0, 1), so its centre is (0.5, 0.5). NaN marks a pixel with no source (outside the source's
 /// data, or a point the projection cannot transform): it comes out transparent.
@@ -332,7 +336,8 @@ public enum Resampler {
         return RasterImage(width: width, height: height, channels: ch, pixels: out)
     }
 
+    /// The nearest byte value (no trap on any input: clamped first, converted without Swift's range check).
     @inline(__always) static func clamp(_ v: Float) -> UInt8 {
-        UInt8(min(max(v + 0.5, 0), 255))
+        UInt8(truncatingIfNeeded: lrintf(min(max(v, 0), 255)))
     }
 }

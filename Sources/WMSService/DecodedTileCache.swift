@@ -7,7 +7,7 @@ import TileStore
 /// is never answered from here) and bounded by bytes. A GetMap reads a few tiles that neighbouring and concurrent
 /// GetMaps read too: decoding each once is most of what makes raster maps cheap.
 public final class DecodedTileCache: Sendable {
-    public static let shared = DecodedTileCache(maxBytes: 128 << 20)
+    public static let shared = DecodedTileCache(maxBytes: 64 << 20)
 
     private let state: Mutex<BoundedLRU<RasterImage>>
 
