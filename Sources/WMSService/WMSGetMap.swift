@@ -32,7 +32,7 @@ extension WebMapService {
         let tiled = request.kvp.nonEmpty("TILED")?.lowercased() == "true"
         let background = RenderBackground(colour: p.background, transparent: p.transparent)
         let bg = (p.background.r, p.background.g, p.background.b)
-        let bytes = try await pool.run { () throws -> [UInt8] in
+        let bytes = try await pool.run { (job: RenderJob) throws -> [UInt8] in
             let raster = { (l: TileLayer) throws -> RasterImage in
                 try RasterRenderer.render(l, bbox: view.bbox, crs: crs.projName, width: view.width, height: view.height,
                                           interpolation: Interpolation.parse(l.published.configuration.typeInfos.interpolation))
@@ -48,11 +48,14 @@ extension WebMapService {
                     case .raster(let l): RenderLayer(image: try raster(l))
                     }
                 }
-                guard let drawn = MapRenderer().render(layers, view: view, background: background, tiled: tiled) else {
+                guard let drawn = MapRenderer().render(layers, view: view, background: background, tiled: tiled,
+                                                       shouldStop: { job.isCancelled }) else {
+                    if job.isCancelled { throw CancellationError() }
                     throw OGCError(.noApplicableCode, "The map could not be drawn")
                 }
                 image = drawn
             }
+            if job.isCancelled { throw CancellationError() }
             // An opaque map comes back as RGB already (the renderer drops the alpha of an opaque background).
             return try ImageEncoder.encode(image, as: format, options: .init(background: bg))
         }
