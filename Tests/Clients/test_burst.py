@@ -90,7 +90,7 @@ def test_a_burst_of_abandoned_hostile_requests_leaves_the_server_as_it_was(tmp_p
                     if not jobs:
                         return
                     path = jobs.pop()
-                get(port, path, 2)
+                get(port, path, 5)
 
         clients = [threading.Thread(target=client) for _ in range(8)]
         for c in clients:
