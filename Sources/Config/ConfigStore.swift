@@ -39,8 +39,12 @@ public actor Reloader {
     public static func initial(loader: ConfigLoader, logger: Logger = Logger(label: "passerelle.config")) async -> (Reloader, ConfigStore) {
         // The fingerprint is taken before the files are read, so a change made while they are read is seen
         // by the watcher's first comparison.
-        let before = DirectoryWatcher.fingerprint(ConfigSnapshot(directory: loader.directory).watchedDirectories)
-        var snap = await loader.load(previous: nil)
+        let defaults = ConfigSnapshot(directory: loader.directory).watchedDirectories
+        var before = DirectoryWatcher.fingerprint(defaults)
+        var snap = await loader.load(previous: nil, signatures: before)
+        // server.json may name other style or tile matrix set folders: their files as they are now.
+        let others = snap.watchedDirectories.filter { !defaults.contains($0) }
+        if !others.isEmpty { before.merge(DirectoryWatcher.fingerprint(others)) { a, _ in a } }
         snap.fingerprint = before
         let store = ConfigStore(snap)
         let r = Reloader(loader: loader, store: store, logger: logger)
@@ -55,7 +59,7 @@ public actor Reloader {
     public func reload(reason: String) async -> ConfigSnapshot {
         let previous = store.current
         let before = DirectoryWatcher.fingerprint(previous.watchedDirectories)
-        var snap = await loader.load(previous: previous)
+        var snap = await loader.load(previous: previous, signatures: before)
         snap.fingerprint = before
         store.replace(snap)
         reloadCount += 1
@@ -79,24 +83,37 @@ public actor Reloader {
     }
 }
 
-/// Watches the config directory (and the styles and tile matrix set folders) by polling a fingerprint of
-/// names, sizes, modification times and inodes, which catches edits, deletions, renames and atomic `mv`s on
-/// every file system, local or not. Calls `onChange` when the fingerprint moves.
+/// Watches the config directory (and the styles and tile matrix set folders): a fingerprint of names, sizes,
+/// modification times and inodes, which catches edits, deletions, renames and atomic `mv`s. It is taken when inotify
+/// says something changed (`ChangeNotifier`) and at least every `fullScanInterval` (changes inotify does not see:
+/// network file systems), or at every tick without inotify. Calls `onChange` when the fingerprint moves.
 public final class DirectoryWatcher: Sendable {
     public let interval: Duration
+    public let fullScanInterval: Duration
 
-    public init(interval: Duration = .milliseconds(200)) { self.interval = interval }
+    public init(interval: Duration = .milliseconds(200), fullScanInterval: Duration = .seconds(5)) {
+        self.interval = interval
+        self.fullScanInterval = fullScanInterval
+    }
 
     /// Runs until cancelled.
     /// - Parameter since: the fingerprint the current state was loaded from (default: now).
     public func run(directories: @escaping @Sendable () -> [URL], since: [String: FileSignature]? = nil,
                     onChange: @escaping @Sendable () async -> Void) async {
+        let notifier = ChangeNotifier()
+        notifier?.watch(directories().map(\.path))
         var last = since ?? Self.fingerprint(directories())
+        // The first tick scans: a change made before the folders were watched is seen too.
+        var scanned = ContinuousClock.now - fullScanInterval
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
+            let signalled = notifier?.drain() ?? true
+            if !signalled && ContinuousClock.now - scanned < fullScanInterval { continue }
+            scanned = .now
             let now = Self.fingerprint(directories())
             if now != last {
                 last = now
+                notifier?.watch(directories().map(\.path))   // new folders
                 await onChange()
                 // The reload read the files as they were after this fingerprint; a change made during the
                 // reload shows in the next fingerprint and triggers another.

@@ -18,8 +18,9 @@ public struct ConfigLoader: Sendable {
 
     public static let folders = ["endpoints", "stored_data", "configurations", "offerings", "permissions", "keys"]
 
-    /// Loads the directory. `previous` supplies the last good versions of objects that now fail.
-    public func load(previous: ConfigSnapshot? = nil) async -> ConfigSnapshot {
+    /// Loads the directory. `previous` supplies the last good versions of objects that now fail; `signatures`, the
+    /// files' signatures as the watcher just read them (absolute paths), saves a `stat` per file.
+    public func load(previous: ConfigSnapshot? = nil, signatures: [String: FileSignature] = [:]) async -> ConfigSnapshot {
         var issues: [ConfigIssue] = []
         var hashes: [String: String] = [:]
 
@@ -41,13 +42,13 @@ public struct ConfigLoader: Sendable {
         var skipped: [ConfigIssue] = []
         var skippedIDs: Set<String> = []   // endpoints and configurations of unserved types
         let served = Set(ServiceType.allCases.map(\.rawValue))
-        let endpoints: [String: Candidate<Endpoint>] = parseFolder("endpoints", previous: previous?.endpoints, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs, servedTypes: served) { e, id in e.id = id }
-        let stored: [String: Candidate<StoredData>] = parseFolder("stored_data", previous: previous?.storedData, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { s, id in s.id = id }
-        let configs: [String: Candidate<Configuration>] = parseFolder("configurations", previous: previous?.configurations, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs, servedTypes: served) { c, id in c.id = id }
-        let offerings: [String: Candidate<Offering>] = parseFolder("offerings", previous: previous?.offerings, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { o, id in o.id = id }
-        let permissions: [String: Candidate<Permission>] = parseFolder("permissions", previous: previous?.permissions, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { p, id in p.id = id }
+        let endpoints: [String: Candidate<Endpoint>] = parseFolder("endpoints", previous: previous?.endpoints, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs, servedTypes: served) { e, id in e.id = id }
+        let stored: [String: Candidate<StoredData>] = parseFolder("stored_data", previous: previous?.storedData, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { s, id in s.id = id }
+        let configs: [String: Candidate<Configuration>] = parseFolder("configurations", previous: previous?.configurations, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs, servedTypes: served) { c, id in c.id = id }
+        let offerings: [String: Candidate<Offering>] = parseFolder("offerings", previous: previous?.offerings, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { o, id in o.id = id }
+        let permissions: [String: Candidate<Permission>] = parseFolder("permissions", previous: previous?.permissions, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { p, id in p.id = id }
         let previousKeys = Dictionary(previous?.keys.keys.map { ($0.id, $0) } ?? [], uniquingKeysWith: { a, _ in a })
-        let keys: [String: Candidate<APIKey>] = parseFolder("keys", previous: previousKeys, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { k, id in k.id = id }
+        let keys: [String: Candidate<APIKey>] = parseFolder("keys", previous: previousKeys, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { k, id in k.id = id }
         snap.fileHashes = hashes
 
         // 2. Endpoints: structure, and no two claiming the same path.
@@ -195,12 +196,14 @@ public struct ConfigLoader: Sendable {
     /// an array of objects (each by its `_id`, else `technical_name`, else `<file>-<n>`). With `servedTypes`, an
     /// object whose `type` is not one of them is skipped (reported in `skipped`, not as an error).
     private func parseFolder<T: Decodable & Equatable>(
-        _ folder: String, previous: [String: T]?, issues: inout [ConfigIssue], hashes: inout [String: String],
+        _ folder: String, previous: [String: T]?, signatures: [String: FileSignature], issues: inout [ConfigIssue],
+        hashes: inout [String: String],
         skipped: inout [ConfigIssue], skippedIDs: inout Set<String>, servedTypes: Set<String>? = nil,
         setID: (inout T, String) -> Void
     ) -> [String: Candidate<T>] {
         var out: [String: Candidate<T>] = [:]
         let dir = directory.appendingPathComponent(folder)
+        let dirPath = dir.path
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
@@ -222,8 +225,8 @@ public struct ConfigLoader: Sendable {
         for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let id = String(name.dropLast(5))
             let rel = folder + "/" + name
-            let path = dir.appendingPathComponent(name).path
-            let signature = FileSignature(path: path)
+            let path = dirPath + "/" + name
+            let signature = signatures[path] ?? FileSignature(path: path)
             let file: FileParse<T>
             if let signature, let hit = parsed.get(rel, signature) as? FileParse<T> {
                 file = hit
