@@ -158,11 +158,11 @@ public final class WMTSService: OGCService {
     // MARK: GetCapabilities
 
     private func capabilities(_ request: OGCRequest, _ context: ServiceContext) async throws -> Response {
-        let doc = try await capabilitiesCache.document(DocumentCache.key(request, context, version: "1.0.0")) {
+        try await capabilitiesCache.response(DocumentCache.key(request, context, version: "1.0.0"), request,
+                                             contentType: "application/xml; charset=UTF-8") {
             let layers = try await resolver.layers(context).filter { !$0.isVector }
             return Array(try context.templates.render("wmts-capabilities", Self.capabilitiesContext(layers, request, context)).utf8)
         }
-        return Response.bytes(doc, contentType: "application/xml; charset=UTF-8")
     }
 
     static func capabilitiesContext(_ layers: [TileLayer], _ request: OGCRequest, _ context: ServiceContext) -> [String: Any] {

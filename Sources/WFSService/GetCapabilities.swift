@@ -30,7 +30,8 @@ extension WFSService {
     func getCapabilities(_ version: WFSVersion, _ request: OGCRequest, _ context: ServiceContext,
                          _ catalog: FeatureTypeCatalog) async throws -> Response {
         let contentType = "application/xml"
-        let doc = try await capabilitiesCache.document(DocumentCache.key(request, context, version: version.rawValue)) {
+        return try await capabilitiesCache.response(DocumentCache.key(request, context, version: version.rawValue), request,
+                                                    contentType: contentType) {
             let ctx = try await capabilitiesContext(version, request, context, catalog)
             do {
                 return Array(try context.templates.render("wfs-capabilities-\(version.rawValue)", ctx).utf8)
@@ -38,7 +39,6 @@ extension WFSService {
                 throw OGCError(.noApplicableCode, "The capabilities template is missing: \(error)")
             }
         }
-        return Response.bytes(doc, contentType: contentType)
     }
 
     func capabilitiesContext(_ version: WFSVersion, _ request: OGCRequest, _ context: ServiceContext,

@@ -15,10 +15,10 @@ extension WebMapService {
     func getCapabilities(_ request: OGCRequest, _ context: ServiceContext, version: WMSVersion) async throws -> Response {
         let contentType = version == .v130 ? "text/xml" : "application/vnd.ogc.wms_xml"
         try UpdateSequence.check(request.kvp.nonEmpty("UPDATESEQUENCE"), current: String(context.snapshot.generation))
-        let doc = try await capabilitiesCache.document(DocumentCache.key(request, context, version: version.rawValue)) {
+        return try await capabilitiesCache.response(DocumentCache.key(request, context, version: version.rawValue), request,
+                                                    contentType: contentType) {
             try await capabilitiesDocument(request, context, version: version)
         }
-        return Response.bytes(doc, contentType: contentType)
     }
 
     private func capabilitiesDocument(_ request: OGCRequest, _ context: ServiceContext, version: WMSVersion) async throws -> [UInt8] {
