@@ -1,7 +1,10 @@
 """Shared helpers for the real-client tests: the running server's URL, HTTP helpers, XSD validation."""
+import contextlib
 import json
 import os
+import socket
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -59,3 +62,31 @@ def base():
 def config_dir():
     assert CONFIG, "PASSERELLE_CONFIG is not set (run through scripts/client-tests.sh)"
     return CONFIG
+
+
+@contextlib.contextmanager
+def own_server(config, log_path, env=None):
+    """A server of the test's own (its memory, CPU and environment are the test's alone) on a free port; yields
+    (port, process) once it accepts connections, and stops it after."""
+    binary = os.environ.get("PASSERELLE_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "passerelle"))
+    templates = os.path.join(os.path.dirname(__file__), "..", "..", "capabilities-templates")
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    log = open(log_path, "w")
+    server = subprocess.Popen([binary, "serve", "--config", str(config), "--templates", templates, "--host", "127.0.0.1",
+                               "--port", str(port), "--log-level", "info"], stdout=log, stderr=log,
+                              env=dict(os.environ, **(env or {})))
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port, server
+    finally:
+        server.terminate()
+        server.wait(10)
+        log.close()

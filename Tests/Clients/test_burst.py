@@ -3,23 +3,12 @@ memory comes back to where it was, and it is idle again within seconds (issue 19
 its memory and CPU are this test's alone."""
 import os
 import socket
-import subprocess
 import threading
 import time
 import urllib.parse
 
-from conftest import CONFIG
+from conftest import CONFIG, own_server
 
-BIN = os.environ.get("PASSERELLE_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "passerelle"))
-REPO = os.path.join(os.path.dirname(__file__), "..", "..")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def rss_mib(pid):
@@ -64,17 +53,7 @@ HOSTILE = [
 
 
 def test_a_burst_of_abandoned_hostile_requests_leaves_the_server_as_it_was(tmp_path):
-    port = free_port()
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen([BIN, "serve", "--config", CONFIG, "--templates", os.path.join(REPO, "capabilities-templates"),
-                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"], stdout=log, stderr=log)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with own_server(CONFIG, tmp_path / "server.log") as (port, server):
         # Warm: each kind of answer once, as a normal session would.
         assert get(port, "/wms-v?" + urllib.parse.urlencode(dict(WMS, LAYERS="france_admin", WIDTH="256", HEIGHT="256")), 60) == 200
         assert get(port, "/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=admin:communes&COUNT=10", 60) == 200
@@ -106,10 +85,6 @@ def test_a_burst_of_abandoned_hostile_requests_leaves_the_server_as_it_was(tmp_p
         assert after - before < 50, f"resident memory {before:.0f} MiB before the burst, {after:.0f} MiB after"
         # Still serving, and the abandoned requests were logged as such (499), not as errors.
         assert get(port, "/wms-v?" + urllib.parse.urlencode(dict(WMS, LAYERS="france_admin", WIDTH="256", HEIGHT="256")), 60) == 200
-        log.flush()
         text = open(tmp_path / "server.log").read()
         assert "status=499" in text
         assert " error " not in text, [l for l in text.splitlines() if " error " in l][:5]
-    finally:
-        server.terminate()
-        server.wait(10)

@@ -5,7 +5,6 @@ the test's own (its environment names the relay)."""
 import os
 import shutil
 import socket
-import subprocess
 import threading
 import time
 import urllib.error
@@ -14,10 +13,8 @@ import urllib.request
 
 import pytest
 
-from conftest import CONFIG
+from conftest import CONFIG, own_server
 
-BIN = os.environ.get("PASSERELLE_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "passerelle"))
-REPO = os.path.join(os.path.dirname(__file__), "..", "..")
 PG = os.environ.get("PASSERELLE_TEST_PG", "")
 
 
@@ -105,21 +102,7 @@ def test_a_database_that_is_down_is_answered_at_once_and_served_again_within_a_s
             text = open(os.path.join(pg_config, folder, f)).read().replace("PASSERELLE_TEST_PG", "BREAKER_TEST_PG")
             (config / folder / f).write_text(text)
     relayed = PG.replace(f"{u.hostname}:{u.port}", f"127.0.0.1:{relay.port}")
-    port = socket.socket()
-    port.bind(("127.0.0.1", 0))
-    p = port.getsockname()[1]
-    port.close()
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen([BIN, "serve", "--config", str(config), "--templates", os.path.join(REPO, "capabilities-templates"),
-                               "--host", "127.0.0.1", "--port", str(p)], stdout=log, stderr=log,
-                              env=dict(os.environ, BREAKER_TEST_PG=relayed))
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", p), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with own_server(config, tmp_path / "server.log", env={"BREAKER_TEST_PG": relayed}) as (p, _):
         assert wfs(p)[0] == 200
         relay.cut()
         status, _ = wfs(p)
@@ -136,7 +119,4 @@ def test_a_database_that_is_down_is_answered_at_once_and_served_again_within_a_s
                 break
             assert time.monotonic() - back < 1.5, "not served again within a second of the database's return"
             time.sleep(0.05)
-    finally:
-        server.terminate()
-        server.wait(10)
         relay.cut()
