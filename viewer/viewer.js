@@ -20,6 +20,7 @@
   };
 
   var map = L.map("map");
+  window.passerelleMap = map;   // for the browser's console (and the tests)
   var b = cfg.bbox || [-5.2, 41.3, 9.6, 51.1];
   map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
   map.on("mousemove", function (e) { coords.textContent = e.latlng.lng.toFixed(5) + ", " + e.latlng.lat.toFixed(5); });

@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import numpy as np
 import pytest
@@ -66,3 +67,76 @@ def test_chromium_draws_the_map_with_no_console_message(offering, tmp_path):
     band = pixels[60:520, 100:800].reshape(-1, 3)
     colours = len(np.unique(band, axis=0))
     assert colours > 20, f"the map area looks blank ({colours} colours)"
+
+
+class DevTools:
+    """Headless Chromium driven over its DevTools protocol (python3-websocket)."""
+
+    def __init__(self, profile):
+        import websocket
+        self.proc = subprocess.Popen([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
+                                      f"--user-data-dir={profile}", "--window-size=900,700", "about:blank"],
+                                     stderr=subprocess.PIPE, text=True)
+        for line in self.proc.stderr:
+            if "DevTools listening on" in line:
+                port = re.search(r"ws://[^:]+:(\d+)/", line).group(1)
+                break
+        pages = json.loads(http_get(f"http://127.0.0.1:{port}/json/list"))
+        page = next(p for p in pages if p["type"] == "page")
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+        self.next_id = 0
+
+    def call(self, method, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == self.next_id:
+                return msg.get("result", {})
+
+    def evaluate(self, expression):
+        return self.call("Runtime.evaluate", expression=expression, returnByValue=True).get("result", {}).get("value")
+
+    def wait_for(self, expression, seconds=15):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            time.sleep(0.1)
+        return None
+
+    def click(self, x, y):
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
+    def close(self):
+        self.ws.close()
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def http_get(url):
+    import urllib.request
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.read().decode()
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="chromium is installed by scripts/setup-debian.sh test")
+def test_a_click_on_a_commune_shows_its_name(tmp_path):
+    browser = DevTools(tmp_path / "profile")
+    try:
+        browser.call("Page.navigate", url=f"{BASE}/viewer?offering=france-wms-v")
+        assert browser.wait_for("typeof passerelleMap !== 'undefined' && document.readyState === 'complete'")
+        # Lyon (the Hôtel de ville), where the demo has its communes: zoomed in, then clicked.
+        browser.evaluate("passerelleMap.setView([45.7676, 4.8357], 11, {animate: false}); true")
+        point = browser.evaluate("""(function () {
+            var p = passerelleMap.latLngToContainerPoint([45.7676, 4.8357]);
+            var r = document.getElementById('map').getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        })()""")
+        browser.click(*point)
+        shown = browser.wait_for("document.getElementById('info').textContent.indexOf('Lyon') >= 0 && document.getElementById('info').textContent")
+        assert shown and "nom" in shown, browser.evaluate("document.getElementById('info').textContent")
+    finally:
+        browser.close()
