@@ -30,8 +30,6 @@ enum ClientDeparture {
     static func left(_ id: ObjectIdentifier) {
         running.withLock { $0.removeValue(forKey: id) }?()
     }
-
-    static var watchedConnections: Int { running.withLock { $0.count } }
 }
 
 /// Tells `ClientDeparture` when a client closes its side of the connection. HTTP clients do not half-close while
