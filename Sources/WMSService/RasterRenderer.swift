@@ -1,14 +1,13 @@
 import Foundation
 import Geo
 import ImageCodec
-import NIOCore
-import TileServices
 import OGCCore
+import TileServices
 import TileStore
 
 /// Builds a WMS image from a raster pyramid: the level chosen by resolution, the tiles under the image decoded
-/// into one source window (missing tiles are transparent nodata), resampled by `Resampler`. Blocking: run it
-/// on the thread pool.
+/// into one source window (missing tiles are transparent nodata), resampled by `Resampler`. Blocking: GetMap
+/// runs it on the render pool, GetFeatureInfo's pixel reads on NIO's thread pool.
 enum RasterRenderer {
     static let maxTiles = 400
 
@@ -32,7 +31,7 @@ enum RasterRenderer {
     /// when that grid shows the transformation keeps x with columns and y with rows (the pyramid's own CRS, or
     /// Mercator ↔ geographic) at every pixel along one row and one column, which the resampler runs in two
     /// one-dimensional passes. Only the tiles under the image are read, each decoded once for all requests
-    /// (`DecodedTileCache`). Blocking: run it on the thread pool.
+    /// (`DecodedTileCache`).
     static func render(_ layer: TileLayer, bbox: BBox, crs: String, width: Int, height: Int,
                        interpolation: Interpolation, decoded: DecodedTileCache = .shared) throws -> RasterImage {
         let toNative = try CoordinateTransformer.make(from: crs, to: layer.matrixSet.crs)
