@@ -1,5 +1,6 @@
 // The "Visualiser" map of one offering (/viewer?offering=ID), drawn with Leaflet from what the page's JSON says:
-// WMS layers as WMS images with GetFeatureInfo on click, PM tile pyramids as tiles, WFS feature types as GeoJSON
+// WMS layers as WMS images with GetFeatureInfo on click, PM tile pyramids as tiles (vector tiles through mvt.js),
+// WFS feature types as GeoJSON
 // of the current view with a count. Served by Passerelle itself; nothing is fetched from elsewhere.
 (function () {
   "use strict";
@@ -50,6 +51,9 @@
     });
   } else if (cfg.kind === "tiles") {
     L.tileLayer(cfg.tiles + (cfg.apikey ? "?" + query({}) : ""), { minZoom: cfg.minZoom, maxZoom: 20, maxNativeZoom: cfg.maxZoom }).addTo(map);
+  } else if (cfg.kind === "vectortiles") {
+    L.mvtLayer(cfg.tiles + (cfg.apikey ? "?" + query({}) : ""), { minZoom: cfg.minZoom, maxZoom: 20, maxNativeZoom: cfg.maxZoom }).addTo(map);
+    if (map.getZoom() < cfg.minZoom) { map.setZoom(cfg.minZoom); }
   } else if (cfg.kind === "wfs") {
     var select = document.getElementById("typename");
     var features = L.geoJSON(null, {

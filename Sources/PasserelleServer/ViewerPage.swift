@@ -55,12 +55,10 @@ struct ViewerPage {
             case "JPG", "JPG90", "JPEG": "jpg"
             default: nil
             }
-            if stored?.type == .rok4PyramidVector {
-                cfg["message"] = "Vector tiles: Leaflet does not draw them. Open " + (url("TMS").map { $0 + "/" + c.layerName + "/metadata.json" } ?? "the TileJSON")
-                    + " in QGIS or MapLibre."
-            } else if let u = url("TMS"), let ext, stored?.typeInfos?.tms == "PM",
-                      let top = used?.topLevel.flatMap({ Int($0.value) }), let bottom = used?.bottomLevel.flatMap({ Int($0.value) }) {
-                cfg["kind"] = "tiles"; cfg["minZoom"] = top; cfg["maxZoom"] = bottom
+            let vector = stored?.type == .rok4PyramidVector
+            if let u = url("TMS"), let ext = vector ? "pbf" : ext, stored?.typeInfos?.tms == "PM",
+               let top = used?.topLevel.flatMap({ Int($0.value) }), let bottom = used?.bottomLevel.flatMap({ Int($0.value) }) {
+                cfg["kind"] = vector ? "vectortiles" : "tiles"; cfg["minZoom"] = top; cfg["maxZoom"] = bottom
                 cfg["tiles"] = u + "/" + KVP.percentEncode(c.layerName) + "/{z}/{x}/{y}." + ext
             } else {
                 cfg["message"] = "This pyramid is not in the PM tile matrix set: open its WMTS capabilities in QGIS."
@@ -100,6 +98,7 @@ struct ViewerPage {
             <div id="map"></div>
             <footer>\(select)<span id="count"></span> <span id="coords"></span><div id="legend"></div><div id="info"></div></footer>
             <script src="/viewer/leaflet.js"></script>
+            <script src="/viewer/mvt.js"></script>
             <script id="offering" type="application/json">\(safe)</script>
             <script src="/viewer/viewer.js"></script>
             </body>

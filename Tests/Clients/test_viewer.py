@@ -15,7 +15,7 @@ from conftest import BASE, DEMO_KEY, http
 
 CHROMIUM = shutil.which("chromium")
 DEMO = {"france-wms-v": "wms", "france-relief-wms-r": "wms", "admin-wfs": "wfs", "france-relief-wmts": "tiles",
-        "rhone-rgba-wmts": "tiles", "rhone-admin-tms": "unsupported"}
+        "rhone-rgba-wmts": "tiles", "rhone-admin-tms": "vectortiles"}
 
 
 def config_of(page):
@@ -33,13 +33,14 @@ def test_each_demo_offering_has_its_map(offering, kind):
         assert len(cfg["bbox"]) == 4   # the configuration's bbox or the stored data's extent: the map opens on it
     if kind == "wms":
         assert http(cfg["url"][len(BASE):], {"SERVICE": "WMS", "REQUEST": "GetCapabilities"}).status == 200
-    if kind == "tiles":
+    if kind in ("tiles", "vectortiles"):
         tile = cfg["tiles"].replace("{z}", str(cfg["maxZoom"]))
         assert "{x}/{y}" in tile and cfg["minZoom"] <= cfg["maxZoom"]
 
 
 def test_assets_are_served_from_the_binary():
-    for name, ct in (("leaflet.js", "text/javascript"), ("leaflet.css", "text/css"), ("viewer.js", "text/javascript")):
+    for name, ct in (("leaflet.js", "text/javascript"), ("leaflet.css", "text/css"), ("viewer.js", "text/javascript"),
+                     ("mvt.js", "text/javascript")):
         r = http(f"/viewer/{name}")
         assert r.status == 200 and r.headers["Content-Type"].startswith(ct) and len(r.body) > 1000, name
     assert http("/viewer/nope.js").status == 404
@@ -53,7 +54,7 @@ def test_restricted_offering_only_with_its_key():
 
 
 @pytest.mark.skipif(not CHROMIUM, reason="chromium is installed by scripts/setup-debian.sh test")
-@pytest.mark.parametrize("offering", ["france-wms-v", "admin-wfs", "france-relief-wmts"])
+@pytest.mark.parametrize("offering", ["france-wms-v", "france-relief-wms-r", "admin-wfs", "france-relief-wmts", "rhone-admin-tms"])
 def test_chromium_draws_the_map_with_no_console_message(offering, tmp_path):
     shot = tmp_path / "shot.png"
     r = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
