@@ -65,10 +65,10 @@ def config_dir():
 
 
 @contextlib.contextmanager
-def own_server(config, log_path, env=None):
+def own_server(config, log_path, env=None, binary=None):
     """A server of the test's own (its memory, CPU and environment are the test's alone) on a free port; yields
     (port, process) once it accepts connections, and stops it after."""
-    binary = os.environ.get("PASSERELLE_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "passerelle"))
+    binary = binary or os.environ.get("PASSERELLE_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "passerelle"))
     templates = os.path.join(os.path.dirname(__file__), "..", "..", "capabilities-templates")
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
