@@ -7,7 +7,7 @@
 # Then: `apt install ./passerelle_*.deb && systemctl start passerelle` serves the demo on port 8080.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=""; OUT=.; COMPRESS=(-Zxz)
+BIN=""; OUT=.; COMPRESS=(-Zgzip)
 while (($#)); do
     case "$1" in
         --binary) BIN=$2; shift ;;
