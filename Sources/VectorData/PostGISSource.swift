@@ -120,6 +120,8 @@ public final class PostGISSource: VectorSource {
         return out
     }
 
+    public var countsMatchedInQuery: Bool { true }
+
     public func ping() async throws {
         _ = try await rows("SELECT 1")
     }
@@ -270,6 +272,9 @@ public final class PostGISSource: VectorSource {
         let pk = s.primaryKey.map { quoteIdentifier($0) + "::text" } ?? "NULL::text"
         var cols = [pk] + plan.fields.map(Self.column)
         if let geometrySQL { cols.append(geometrySQL) }
+        // The number of matching rows in the same query (a window over the filtered rows, computed before
+        // LIMIT/OFFSET), rather than a second query that filters the same rows again.
+        if q.countMatched { cols.append("count(*) OVER ()") }
         // Output columns get names of their own, so that ORDER BY names the table's columns (an integer key
         // sorts as an integer and can follow its index), not these text-cast copies of them.
         let select = cols.enumerated().map { "\($1) AS \"_c\($0)\"" }.joined(separator: ", ")
@@ -283,7 +288,7 @@ public final class PostGISSource: VectorSource {
             sql += " OFFSET $\(binds.count)::int8"
         }
         let rows = try await query(sql, binds)
-        return PostGISCursor(rows: rows, plan: plan, batchSize: batchSize)
+        return PostGISCursor(rows: rows, plan: plan, batchSize: batchSize, counted: q.countMatched)
     }
 }
 
@@ -295,11 +300,15 @@ final class PostGISCursor: FeatureCursor, @unchecked Sendable {
     private var iterator: PostgresRowSequence.AsyncIterator?
     private let plan: QueryPlan
     private let batchSize: Int
+    /// The row ends with the `count(*) OVER ()` column.
+    private let counted: Bool
+    private(set) var matchedCount: Int?
 
-    init(rows: PostgresRowSequence, plan: QueryPlan, batchSize: Int) {
+    init(rows: PostgresRowSequence, plan: QueryPlan, batchSize: Int, counted: Bool = false) {
         iterator = rows.makeAsyncIterator()
         self.plan = plan
         self.batchSize = batchSize
+        self.counted = counted
     }
 
     func next() async throws -> [Feature]? {
@@ -323,8 +332,11 @@ final class PostGISCursor: FeatureCursor, @unchecked Sendable {
         var values: [Value] = []
         values.reserveCapacity(plan.fields.count)
         var geom: [UInt8]?
+        let geometryIndex = plan.wantsGeometry ? plan.fields.count + 1 : -1
         for (i, cell) in row.enumerated() {
-            if i == 0 {
+            if counted && i == plan.fields.count + 1 + (plan.wantsGeometry ? 1 : 0) {
+                if matchedCount == nil { matchedCount = Int(try cell.decode(Int64.self)) }
+            } else if i == 0 {
                 id = try cell.decode(String?.self) ?? ""
             } else if i <= plan.fields.count {
                 guard cell.bytes != nil else { values.append(.null); continue }
@@ -335,7 +347,7 @@ final class PostGISCursor: FeatureCursor, @unchecked Sendable {
                 case .binary: values.append(.null)
                 default: values.append(.string(try cell.decode(String.self)))
                 }
-            } else if var bytes = cell.bytes {
+            } else if i == geometryIndex, var bytes = cell.bytes {
                 geom = bytes.readBytes(length: bytes.readableBytes)
             }
         }

@@ -178,6 +178,36 @@ import Testing
         }
     }
 
+    /// `countMatched`: the store counts what matches in the query itself, before offset and limit; the rows are
+    /// those of the same query without it.
+    @Test(arguments: SourceKind.allCases) func countMatchedInTheQuery(_ kind: SourceKind) async throws {
+        guard let s = try await makeSource(kind, batchSize: 50) else { return }
+        var q = FeatureQuery(table: "communes", bbox: BBox(minX: -10, minY: 40, maxX: 10, maxY: 52), offset: 20, limit: 70,
+                             geometry: .wkb)
+        let expected = try await s.count(q)
+        let plain = try await s.collect(q)
+        q.countMatched = true
+        let c = try await s.open(q)
+        var rows: [Feature] = []
+        while let b = try await c.next() { rows += b }
+        #expect(rows.map(\.id) == plain.map(\.id))
+        #expect(rows.map { $0.values.map(\.description) } == plain.map { $0.values.map(\.description) })
+        #expect(rows.map(\.geometry) == plain.map(\.geometry))
+        #expect(rows.count == 70)
+        if s.countsMatchedInQuery {
+            #expect(c.matchedCount == expected)
+            #expect(expected > 90)
+        } else {
+            #expect(c.matchedCount == nil)
+        }
+        // Without geometry, and past the end: no row, so no count.
+        q.geometry = .none
+        q.offset = 10_000
+        let empty = try await s.open(q)
+        #expect(try await empty.next() == nil)
+        #expect(empty.matchedCount == nil)
+    }
+
     @Test(arguments: SourceKind.allCases) func cursorStreamsInBatches(_ kind: SourceKind) async throws {
         guard let s = try await makeSource(kind, batchSize: 100) else { return }
         // Read to the end: batches of 100, then nil.
