@@ -275,17 +275,45 @@ public final class PostGISSource: VectorSource {
         // The number of matching rows in the same query (a window over the filtered rows, computed before
         // LIMIT/OFFSET), rather than a second query that filters the same rows again.
         if q.countMatched { cols.append("count(*) OVER ()") }
-        // Output columns get names of their own, so that ORDER BY names the table's columns (an integer key
-        // sorts as an integer and can follow its index), not these text-cast copies of them.
-        let select = cols.enumerated().map { "\($1) AS \"_c\($0)\"" }.joined(separator: ", ")
-        var sql = "SELECT " + select + fw.sql + plan.orderBy
+        var page = ""
         if let limit = q.limit {
             binds.append(.value(.int(Int64(max(0, limit)))))
-            sql += " LIMIT $\(binds.count)::int8"
+            page += " LIMIT $\(binds.count)::int8"
         }
         if q.offset > 0 {
             binds.append(.value(.int(Int64(q.offset))))
-            sql += " OFFSET $\(binds.count)::int8"
+            page += " OFFSET $\(binds.count)::int8"
+        }
+        let sql: String
+        if let pk = s.primaryKey, geometrySQL != nil, !plan.orderBy.isEmpty {
+            // Ordered rows with geometries: the filter, the count, the sort and the page run on the keys alone
+            // (narrow rows that sort in memory), then the page's rows are read by key. Sorting the whole rows,
+            // geometries included, spilled to disk beyond a few thousand features.
+            // The outer ORDER BY is plan.orderBy on the inner query's copies of the key and sort columns.
+            var keys = [quoteIdentifier(pk)]
+            var order: [String] = []
+            for k in plan.sortBy {
+                var alias = 0
+                if k.property != pk { keys.append(quoteIdentifier(k.property)); alias = keys.count - 1 }
+                order.append("k.\"_pk\(alias)\"" + (k.ascending ? " ASC" : " DESC"))
+            }
+            if !plan.sortBy.contains(where: { $0.property == pk }) { order.append("k.\"_pk0\" ASC") }
+            var inner = keys.enumerated().map { "\($1) AS \"_pk\($0)\"" }
+            var outer = cols
+            if q.countMatched {
+                inner.append("count(*) OVER () AS \"_pkn\"")
+                outer[outer.count - 1] = "k.\"_pkn\""
+            }
+            let table = "\(quoteIdentifier(schemaName)).\(quoteIdentifier(s.name))"
+            sql = "SELECT " + outer.enumerated().map { "\($1) AS \"_c\($0)\"" }.joined(separator: ", ")
+                + " FROM (SELECT " + inner.joined(separator: ", ") + fw.sql + plan.orderBy + page + ") k"
+                + " JOIN \(table) ON \(table).\(quoteIdentifier(pk)) = k.\"_pk0\""
+                + " ORDER BY " + order.joined(separator: ", ")
+        } else {
+            // Output columns get names of their own, so that ORDER BY names the table's columns (an integer key
+            // sorts as an integer and can follow its index), not these text-cast copies of them.
+            sql = "SELECT " + cols.enumerated().map { "\($1) AS \"_c\($0)\"" }.joined(separator: ", ") + fw.sql
+                + plan.orderBy + page
         }
         let rows = try await query(sql, binds)
         return PostGISCursor(rows: rows, plan: plan, batchSize: batchSize, counted: q.countMatched)
