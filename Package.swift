@@ -87,7 +87,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "WFSService", dependencies: ["ServiceKit", "VectorData", "Filters", "Geo", "SafeXML"]),
-        .target(name: "WMSService", dependencies: ["ServiceKit", "VectorData", "Styling", "Rendering", "Filters", "Geo", "SafeXML"]),
+        .target(name: "WMSService", dependencies: ["ServiceKit", "VectorData", "Styling", "Rendering", "Filters", "Geo", "SafeXML",
+                                                  "TileServices", "TileStore", "ImageCodec"]),
         .target(name: "TileServices", dependencies: ["ServiceKit", "TileStore", "ImageCodec", "Geo"]),
 
         // Making what is served
@@ -124,6 +125,7 @@ let package = Package(
         // Tests
         .testTarget(name: "OGCCoreTests", dependencies: ["OGCCore", "SafeXML"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
+        .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(name: "FiltersTests", dependencies: ["Filters"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "TileStoreTests", dependencies: ["TileStore"], exclude: ["Fixtures"]),
@@ -131,7 +133,7 @@ let package = Package(
         .testTarget(name: "StylingTests", dependencies: ["Styling", "Rendering"]),
         .testTarget(name: "VectorDataTests", dependencies: ["VectorData"]),
         .testTarget(name: "WFSServiceTests", dependencies: ["WFSService", "VectorData", "Config", "ServiceKit", "SafeXML", "Geo"]),
-        .testTarget(name: "WMSServiceTests", dependencies: ["WMSService", "VectorData", "Config", "ServiceKit", "ImageCodec"]),
+        .testTarget(name: "WMSServiceTests", dependencies: ["WMSService", "VectorData", "Config", "ServiceKit", "ImageCodec", "Geo", "TileStore"]),
         .testTarget(name: "TileServicesTests", dependencies: ["TileServices", "TileStore", "Config", "ServiceKit", "ImageCodec"]),
         .testTarget(name: "IngestTests", dependencies: [
             "Ingest", "Config", "VectorData",

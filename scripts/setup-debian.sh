@@ -7,7 +7,7 @@ set -euo pipefail
 mode="${1:-run}"
 pkgs=(pkg-config libgdal-dev libcairo2-dev libgeos-dev libproj-dev proj-data libxml2-dev libsqlite3-dev fonts-dejavu-core fontconfig)
 if [[ "$mode" == test || "$mode" == bench ]]; then
-  pkgs+=(postgresql-15-postgis-3 postgresql-15 gdal-bin python3-gdal python3-owslib python3-pytest libxml2-utils curl python3-venv python3-numpy chromium)
+  pkgs+=(postgresql-15-postgis-3 postgresql-15 gdal-bin python3-gdal python3-owslib python3-pytest libxml2-utils curl python3-venv python3-numpy chromium python3-qgis qgis-providers)
 fi
 if [[ "$mode" == bench ]]; then
   pkgs+=(mapserver-bin cgi-mapserver nginx fcgiwrap spawn-fcgi wrk procps)

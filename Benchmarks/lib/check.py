@@ -130,14 +130,14 @@ def main():
             for p in paths[:SAMPLE]:
                 status, ctype, body, secs = fetch(bases[server] + p)
                 ok = status == 200 and (
-                    ctype.startswith("image/") if c["kind"] in ("wms", "tiles")
+                    ctype.startswith("image/") if c["kind"] in ("wms", "wms_raster", "tiles")
                     else "xml" in ctype if c.get("format") == "gml32" else "json" in ctype)
                 probes.append({"status": status, "type": ctype, "bytes": len(body), "ok": ok, "seconds": round(secs, 3),
                                "error": "" if ok else body[:300].decode("utf-8", "replace")})
                 if p is paths[0]:
                     first[server] = (ok, body)
             result["probes"].setdefault(name, {})[server] = probes
-        if c["kind"] == "wms":
+        if c["kind"] in ("wms", "wms_raster"):
             (oka, a), (okb, b) = first["passerelle"], first["mapserver"]
             for server, (ok, body) in first.items():
                 if ok:

@@ -124,7 +124,9 @@ public struct ConfigLoader: Sendable {
                 guard let e = snap.endpoints[o.endpoint] else {
                     return [ConfigIssue(file: f, path: "$.endpoint", message: "unknown or invalid endpoint \(o.endpoint)")]
                 }
-                if c.type != e.type {
+                // A WMS endpoint publishes both kinds of WMS layer (one GetMap may draw a pyramid under tables).
+                let wms: Set<ServiceType> = [.wmsVector, .wmsRaster]
+                if c.type != e.type && !(wms.contains(c.type) && wms.contains(e.type)) {
                     out.append(ConfigIssue(file: f, path: "$.endpoint", message: "a \(c.type.rawValue) configuration cannot be offered on a \(e.type.rawValue) endpoint"))
                 }
                 if !o.open && e.open {

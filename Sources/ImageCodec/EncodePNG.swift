@@ -176,8 +176,13 @@ struct CRC32 {
     }
     private var c: UInt32 = 0xFFFF_FFFF
     mutating func update(_ bytes: [UInt8]) {
-        let t = CRC32.table
-        for b in bytes { c = t[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        var c = self.c
+        CRC32.table.withUnsafeBufferPointer { t in
+            bytes.withUnsafeBufferPointer { b in
+                for v in b { c = t[Int((c ^ UInt32(v)) & 0xFF)] ^ (c >> 8) }
+            }
+        }
+        self.c = c
     }
     var value: UInt32 { c ^ 0xFFFF_FFFF }
 }

@@ -15,9 +15,13 @@ public struct RasterImage: Sendable, Equatable {
     public init(width: Int, height: Int, channels: Int, fill: [UInt8]) {
         precondition(fill.count == channels)
         self.width = width; self.height = height; self.channels = channels
-        var p = [UInt8](); p.reserveCapacity(width * height * channels)
-        for _ in 0..<(width * height) { p.append(contentsOf: fill) }
-        pixels = p
+        if fill.allSatisfy({ $0 == fill[0] }) {
+            pixels = [UInt8](repeating: fill[0], count: width * height * channels)
+        } else {
+            var p = [UInt8](repeating: 0, count: width * height * channels)
+            for i in stride(from: 0, to: p.count, by: channels) { for c in 0..<channels { p[i + c] = fill[c] } }
+            pixels = p
+        }
     }
 
     /// The channel values of pixel (x, y).

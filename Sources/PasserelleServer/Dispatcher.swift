@@ -114,6 +114,10 @@ public struct Dispatcher: Sendable {
         } catch let e as any OGCErrorConvertible {
             logger.error("request failed", metadata: ["path": .string(path), "error": .string("\(e)")])
             response = service.errorResponse(e.ogcError, for: ogc, context0)
+        } catch is CancellationError {
+            // The client left (`ConnectionContext.cancelledWhenClientLeaves`): nobody reads this answer.
+            response = service.errorResponse(OGCError(.noApplicableCode, "The client closed the connection", status: 499),
+                                             for: ogc, context0)
         } catch {
             logger.error("request failed", metadata: ["path": .string(path), "error": .string("\(error)")])
             let e = OGCError(.noApplicableCode, "Internal error while processing the request")

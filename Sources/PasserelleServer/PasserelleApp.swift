@@ -52,7 +52,7 @@ public struct PasserelleApp: Sendable {
     }
 
     /// A responder without the watcher, for in-process tests.
-    public func responder() -> some HTTPResponder<BasicRequestContext> {
+    public func responder() -> some HTTPResponder<ConnectionContext> {
         PasserelleResponder(dispatcher: dispatcher, status: status)
     }
 }

@@ -4,7 +4,7 @@ import ServiceKit
 
 /// The server's one responder: status routes, CORS preflight, then OGC dispatch.
 struct PasserelleResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = ConnectionContext
     let dispatcher: Dispatcher
     let status: StatusEndpoints
 
@@ -27,7 +27,8 @@ struct PasserelleResponder: HTTPResponder {
             return .text("Method not allowed\n", contentType: "text/plain; charset=utf-8", status: .methodNotAllowed,
                          headers: [.allow: "GET, HEAD, POST, OPTIONS"])
         }
-        return await dispatcher.handle(request, remoteHost: nil)
+        let dispatcher = dispatcher, remoteHost = context.remoteHost
+        return await context.cancelledWhenClientLeaves { await dispatcher.handle(request, remoteHost: remoteHost) }
     }
 
     /// `/viewer?offering=ID`: the offering on a map (`ViewerPage`).

@@ -28,10 +28,9 @@ enum ServiceFactory {
         let sources = r.sources
         return ServiceSet(
             wfs: WFSService(sources: sources),
-            wmsVector: WMSVectorService(sources: sources, styles: r.styles),
+            wms: WebMapService(sources: sources, pyramids: r.tiles, styles: r.styles),
             wmts: WMTSService(registry: r.tiles),
-            tms: TMSService(registry: r.tiles),
-            wmsRaster: WMSRasterService(registry: r.tiles))
+            tms: TMSService(registry: r.tiles))
     }
 }
 

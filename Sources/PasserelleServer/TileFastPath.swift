@@ -168,6 +168,7 @@ struct FastPathHTTP1Channel: ServerChildChannel {
             try ops.addHandler(makeHandler(), position: .after(state.handler))
             let codec = try ops.context(handlerType: HTTP1ToHTTPServerCodec.self)
             try ops.addHandler(ConnectionCloseHandler(), position: .before(codec.handler))
+            try ops.addHandler(ClientDepartureHandler(), position: .first)
             return value
         }
     }

@@ -49,6 +49,33 @@ final class CairoCanvas {
         opaque = !background.transparent
     }
 
+    /// Paints an image of the canvas's size (RGB, or RGBA with premultiplied alpha) over what is drawn.
+    func paint(_ image: RasterImage) {
+        guard image.width == width, image.height == height, image.channels == 3 || image.channels == 4,
+              let s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height)) else { return }
+        defer { cairo_surface_destroy(s) }
+        cairo_surface_flush(s)
+        guard let data = cairo_image_surface_get_data(s) else { return }
+        let stride = Int(cairo_image_surface_get_stride(s)), ch = image.channels
+        image.pixels.withUnsafeBufferPointer { src in
+            for y in 0..<height {
+                let row = UnsafeMutableRawPointer(data + y * stride)
+                for x in 0..<width {
+                    let o = (y * width + x) * ch
+                    let a: UInt32 = ch == 4 ? UInt32(src[o + 3]) : 255
+                    // Native-endian ARGB32, premultiplied like the source.
+                    row.storeBytes(of: a << 24 | UInt32(src[o]) << 16 | UInt32(src[o + 1]) << 8 | UInt32(src[o + 2]),
+                                   toByteOffset: x * 4, as: UInt32.self)
+                }
+            }
+        }
+        cairo_surface_mark_dirty(s)
+        cairo_save(cr)
+        cairo_set_source_surface(cr, s, 0, 0)
+        cairo_paint(cr)
+        cairo_restore(cr)
+    }
+
     /// The drawn image: RGB when the background is opaque, else RGBA.
     func image() -> RasterImage {
         RasterImage(cairoSurface: surface, alpha: !opaque)!

@@ -15,8 +15,11 @@ public struct MapRenderer: Sendable {
     /// Labels of polygons and lines go on the part of the geometry inside the view, as MapServer,
     /// QGIS Server and GeoServer place them in a single image (a city zoomed into keeps its name). With `tiled`
     /// (GeoServer's `TILED=true`) they go on the whole geometry instead, so that adjacent tiles agree.
+    ///
+    /// `shouldStop` is asked between layers and runs of features: when it says so (the client left), drawing
+    /// stops and nil is returned.
     public func render(_ layers: [RenderLayer], view: MapView, background: RenderBackground = RenderBackground(),
-                       tiled: Bool = false) -> RasterImage? {
+                       tiled: Bool = false, shouldStop: () -> Bool = { false }) -> RasterImage? {
         guard let canvas = CairoCanvas(width: view.width, height: view.height) else { return nil }
         canvas.clear(background)
         let images = ImageCache()
@@ -31,6 +34,8 @@ public struct MapRenderer: Sendable {
         // Labels of the top layer win collisions: they are collected top-down, placed after drawing.
         var labelRequests: [[LabelRequest]] = Array(repeating: [], count: layers.count)
         for (li, layer) in layers.enumerated() {
+            if shouldStop() { return nil }
+            if let image = layer.image { canvas.paint(image) }
             for fts in layer.style.featureTypeStyles {
                 let active = fts.rules.filter { $0.applies(atScale: scale) }
                 if active.isEmpty { continue }
@@ -46,6 +51,7 @@ public struct MapRenderer: Sendable {
                     if matched.isEmpty { matched = others }
                     if matched.isEmpty { continue }
                     if matched != run.rules || run.features.count >= FeatureRun.maxFeatures {
+                        if shouldStop() { return nil }
                         draw(run, active, canvas: canvas, view: view, images: images)
                         run = FeatureRun(rules: matched)
                     }
@@ -63,6 +69,7 @@ public struct MapRenderer: Sendable {
                 draw(run, active, canvas: canvas, view: view, images: images)
             }
         }
+        if shouldStop() { return nil }
         for reqs in labelRequests.reversed() {
             for r in reqs { labels.place(r) }
         }

@@ -1,5 +1,6 @@
 import Filters
 import Geo
+import ImageCodec
 import Styling
 
 /// A feature to draw: its geometry in the map CRS, and the attributes its style reads.
@@ -13,13 +14,19 @@ public struct RenderFeature: Sendable {
     }
 }
 
-/// One styled relation: features drawn with one user style. Layers are drawn in array order (the first at the
-/// bottom).
+/// One styled relation: features drawn with one user style; or an image already made for the view (a raster
+/// layer under or over vector ones). Layers are drawn in array order (the first at the bottom).
 public struct RenderLayer: Sendable {
     public var style: UserStyle
     public var features: [RenderFeature]
+    /// The view's image, RGB or RGBA with premultiplied alpha, painted as it is.
+    public var image: RasterImage?
 
     public init(style: UserStyle, features: [RenderFeature]) { self.style = style; self.features = features }
+
+    public init(image: RasterImage) {
+        self.style = UserStyle(featureTypeStyles: []); self.features = []; self.image = image
+    }
 }
 
 /// What the image is drawn on.

@@ -38,22 +38,27 @@ extension TileMatrixSet {
     var isNorthFirst: Bool { CRSInfo.lookup(crs)?.isNorthFirst ?? false }
 }
 
-/// Resolves layers on the blocking pool (resolution stats files and may parse descriptors).
-func resolveLayers(_ resolver: TileLayerResolver, _ context: ServiceContext) async throws -> [TileLayer] {
-    let published = context.layers, snapshot = context.snapshot, logger = context.logger
-    let (layers, problems) = try await NIOThreadPool.singleton.runIfActive { resolver.layers(published, snapshot: snapshot) }
-    for p in problems { logger.warning("\(p)") }
-    return layers
-}
+extension TileLayerResolver {
+    /// The layers of `published` (default: every layer of the request's endpoint) that resolve, on the blocking
+    /// pool (resolution stats files and may parse descriptors); the others are logged.
+    public func layers(_ context: ServiceContext, among published: [Published]? = nil) async throws -> [TileLayer] {
+        let published = published ?? context.layers, snapshot = context.snapshot, logger = context.logger
+        let (layers, problems) = try await NIOThreadPool.singleton.runIfActive { self.layers(published, snapshot: snapshot) }
+        for p in problems { logger.warning("\(p)") }
+        return layers
+    }
 
-func resolveLayer(_ resolver: TileLayerResolver, named name: String, _ context: ServiceContext) async throws -> TileLayer? {
-    let published = context.layers, snapshot = context.snapshot
-    if let hit = resolver.recentlyResolved(named: name, in: published, snapshot: snapshot) { return hit }
-    do {
-        return try await NIOThreadPool.singleton.runIfActive { try resolver.layer(named: name, in: published, snapshot: snapshot) }
-    } catch let e as TileStoreError {
-        context.logger.error("layer \(name): \(e)")
-        throw OGCError(.noApplicableCode, "The layer \(name) cannot be read")
+    /// The layer named `name` among `published` (default: the request's endpoint's), nil when there is none; an
+    /// OGC exception when it cannot be read.
+    public func layer(named name: String, _ context: ServiceContext, among published: [Published]? = nil) async throws -> TileLayer? {
+        let published = published ?? context.layers, snapshot = context.snapshot
+        if let hit = recentlyResolved(named: name, in: published, snapshot: snapshot) { return hit }
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { try self.layer(named: name, in: published, snapshot: snapshot) }
+        } catch let e as TileStoreError {
+            context.logger.error("layer \(name): \(e)")
+            throw OGCError(.noApplicableCode, "The layer \(name) cannot be read")
+        }
     }
 }
 

@@ -45,7 +45,7 @@ public final class TMSService: OGCService {
     }
 
     private func layer(_ name: String, _ context: ServiceContext) async throws -> TileLayer {
-        guard let l = try await resolveLayer(resolver, named: name, context) else {
+        guard let l = try await resolver.layer(named: name, context) else {
             throw OGCError(.notFound, locator: "layer", "Unknown layer \(name)")
         }
         return l
@@ -77,7 +77,7 @@ public final class TMSService: OGCService {
     // MARK: Documents
 
     private func root(_ request: OGCRequest, _ context: ServiceContext) async throws -> Response {
-        let layers = try await resolveLayers(resolver, context)
+        let layers = try await resolver.layers(context)
         let meta = context.endpoint.service
         let ctx: [String: Any] = [
             "servicesURL": request.url(""),

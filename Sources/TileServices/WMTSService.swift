@@ -91,7 +91,7 @@ public final class WMTSService: OGCService {
 
     private func tileRequest(layer name: String, style: String, format: String?, matrixSet: String, matrix: String,
                              row: String, col: String, _ context: ServiceContext) async throws -> TileRequest {
-        guard let layer = try await resolveLayer(resolver, named: name, context), !layer.isVector else {
+        guard let layer = try await resolver.layer(named: name, context), !layer.isVector else {
             throw OGCError.invalid("LAYER", "Unknown layer \(name)")
         }
         guard Self.styles(of: layer).contains(where: { $0 == style }) || style.lowercased() == "default" else {
@@ -156,7 +156,7 @@ public final class WMTSService: OGCService {
     // MARK: GetCapabilities
 
     private func capabilities(_ request: OGCRequest, _ context: ServiceContext) async throws -> Response {
-        let layers = try await resolveLayers(resolver, context).filter { !$0.isVector }
+        let layers = try await resolver.layers(context).filter { !$0.isVector }
         let doc = try context.templates.render("wmts-capabilities", Self.capabilitiesContext(layers, request, context))
         return Response.text(doc, contentType: "application/xml; charset=UTF-8")
     }

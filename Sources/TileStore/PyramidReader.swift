@@ -100,15 +100,31 @@ public struct PyramidReader: Sendable {
     /// The tile from the tile cache when it was read less than its freshness ago, else `readTile` on NIO's
     /// blocking thread pool (and the answer cached).
     public func tile(level: String, col: Int, row: Int) async throws -> TileData? {
-        guard let tiles, let l = pyramid.level(level), l.limits.contains(col: col, row: row) else {
+        guard let tiles, let key = cacheKey(level: level, col: col, row: row) else {
             return try await read(level: level, col: col, row: row)
         }
-        let loc = location(level: l, col: col, row: row)
-        let key = loc.key + "#" + String(loc.index)
         if let cached = tiles.get(key) { return cached }
         let tile = try await read(level: level, col: col, row: row)
         tiles.put(key, tile)
         return tile
+    }
+
+    /// `readTile` through the tile cache, for callers already on a blocking thread (the raster WMS).
+    public func readTileCached(level: String, col: Int, row: Int) throws -> TileData? {
+        guard let tiles, let key = cacheKey(level: level, col: col, row: row) else {
+            return try readTile(level: level, col: col, row: row)
+        }
+        if let cached = tiles.get(key) { return cached }
+        let tile = try readTile(level: level, col: col, row: row)
+        tiles.put(key, tile)
+        return tile
+    }
+
+    /// The tile cache's key of a tile within the pyramid's limits.
+    private func cacheKey(level: String, col: Int, row: Int) -> String? {
+        guard let l = pyramid.level(level), l.limits.contains(col: col, row: row) else { return nil }
+        let loc = location(level: l, col: col, row: row)
+        return loc.key + "#" + String(loc.index)
     }
 
     private func read(level: String, col: Int, row: Int) async throws -> TileData? {

@@ -20,6 +20,8 @@ public final class PostGISSource: VectorSource {
     public let batchSize: Int
     /// How long a request may wait for a connection before the store is reported unavailable.
     let leaseTimeout: Duration
+    /// Refuses requests at once while the database is known to be down.
+    public let breaker = StoreBreaker()
 
     /// - Parameters:
     ///   - connection: parsed connection parameters.
@@ -88,10 +90,15 @@ public final class PostGISSource: VectorSource {
         }
         let q = PostgresQuery(unsafeSQL: sql, binds: b)
         let client = self.client
+        try breaker.admit()
         do {
-            return try await withDeadline(leaseTimeout) { try await client.query(q, logger: self.logger) }
+            let rows = try await withDeadline(leaseTimeout) { try await client.query(q, logger: self.logger) }
+            breaker.succeeded()
+            return rows
         } catch {
-            throw Self.mapError(error)
+            let mapped = Self.mapError(error)
+            if case VectorDataError.unavailable(let reason) = mapped { breaker.failed(reason) }
+            throw mapped
         }
     }
 

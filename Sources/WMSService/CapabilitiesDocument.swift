@@ -66,7 +66,7 @@ enum CapabilitiesDocument {
     /// One layer. `legendURL` is the GetLegendGraphic request of each style.
     static func layer(_ d: LayerDescription, version: WMSVersion, onlineResource: String) -> [String: Any] {
         var l: [String: Any] = [
-            "name": d.name, "title": d.title, "queryable": "1", "opaque": "0",
+            "name": d.name, "title": d.title, "queryable": d.queryable ? "1" : "0", "opaque": d.opaque ? "1" : "0",
             "crs": d.crs.map { ["name": $0] },
             "geo": geo(d.geo),
             "bboxes": d.crs.compactMap { bbox(d.geo, crs: $0, version: version) },
@@ -76,6 +76,7 @@ enum CapabilitiesDocument {
             "styles": d.styles.map { s -> [String: Any] in
                 let url = onlineResource + "SERVICE=WMS&VERSION=\(version.rawValue)&REQUEST=GetLegendGraphic&FORMAT=image%2Fpng&LAYER=\(KVP.percentEncode(d.name))"
                     + (s.name == "default" ? "" : "&STYLE=\(KVP.percentEncode(s.name))")
+                guard d.hasLegend else { return ["name": s.name, "title": s.title] }
                 return ["name": s.name, "title": s.title, "legend": ["width": "20", "height": "20", "format": "image/png", "url": url]]
             },
         ]

@@ -6,7 +6,7 @@ import Rendering
 import ServiceKit
 import Styling
 
-extension WMSVectorService {
+extension WebMapService {
     /// EXCEPTIONS=INIMAGE / BLANK for GetMap: the error as an image of the requested size and format (status
     /// 200, as clients drawing tiles expect); the XML report otherwise or when the image itself cannot be made.
     public func errorResponse(_ error: OGCError, for request: OGCRequest, _ context: ServiceContext) -> Response {

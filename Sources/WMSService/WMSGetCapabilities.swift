@@ -5,8 +5,9 @@ import ImageCodec
 import OGCCore
 import ServiceKit
 import Styling
+import TileServices
 
-extension WMSVectorService {
+extension WebMapService {
     /// The CRSs every layer offers, beside those of its configuration (`type_infos.crs`).
     static let standardCRS = ["EPSG:4326", "CRS:84", "EPSG:3857", "EPSG:2154"]
     static let featureInfoFormats = ["text/plain", "text/html", "application/json", "application/vnd.ogc.gml"]
@@ -21,9 +22,13 @@ extension WMSVectorService {
         let catalog = catalog(context)
         var layers: [[String: Any]] = []
         var union: BBox? = nil
-        var allCRS = WMSVectorService.standardCRS
-        for entry in catalog.allLayers {
-            let info = try await describe(entry, catalog: catalog)
+        var allCRS = WebMapService.standardCRS
+        for layer in try await catalog.allLayers() {
+            let info: LayerDescription
+            switch layer {
+            case .vector(let entry): info = try await describe(entry, catalog: catalog)
+            case .raster(let l): info = describe(l)
+            }
             union = union.map { $0.union(info.geo) } ?? info.geo
             for c in info.crs where !allCRS.contains(c) { allCRS.append(c) }
             layers.append(CapabilitiesDocument.layer(info, version: version, onlineResource: request.onlineResource))
@@ -32,7 +37,7 @@ extension WMSVectorService {
             version: version, endpoint: context.endpoint, onlineResource: request.onlineResource,
             limits: limits(context), updateSequence: context.snapshot.generation, layers: layers,
             rootCRS: allCRS, rootGeo: union,
-            mapFormats: ImageEncoder.availableFormats.map(\.mimeType), featureInfoFormats: WMSVectorService.featureInfoFormats)
+            mapFormats: ImageEncoder.availableFormats.map(\.mimeType), featureInfoFormats: WebMapService.featureInfoFormats)
         let name = version == .v130 ? "wms-1.3.0" : "wms-1.1.1"
         let xml = try context.templates.render(name, doc)
         capabilitiesCache.withLock { cache in
@@ -60,7 +65,7 @@ extension WMSVectorService {
             if let m = range.max { maxScale = max(maxScale ?? m, m) } else { anyUnboundedMax = true }
         }
         if title.isEmpty { title = c.layerName }
-        var crs = WMSVectorService.standardCRS
+        var crs = WebMapService.standardCRS
         for extra in c.typeInfos.crs ?? [] {
             if let n = CRSName.parse(extra), CRSInfo.lookup(n) != nil, !crs.contains(n.description) { crs.append(n.description) }
         }
@@ -72,6 +77,27 @@ extension WMSVectorService {
             name: c.layerName, title: title, abstract: c.typeInfos.abstract, keywords: c.typeInfos.keywords ?? [],
             crs: crs, geo: clamped, attribution: c.attribution, metadata: c.metadata ?? [], styles: styles,
             minScale: anyUnboundedMin ? nil : minScale, maxScale: anyUnboundedMax ? nil : maxScale)
+    }
+}
+
+extension WebMapService {
+    /// Everything capabilities say of a raster layer: its pyramid's extent, CRSs (the pyramid's own first),
+    /// queryable when its configuration asks for pixel values, opaque when it has no alpha, and shown from half
+    /// the finest level's scale (finer, it would only be enlarged).
+    func describe(_ l: TileLayer) -> LayerDescription {
+        let c = l.published.configuration
+        var crs = [l.matrixSet.crs]
+        for extra in WebMapService.standardCRS + (c.typeInfos.crs ?? []) {
+            if let n = CRSName.parse(extra), CRSInfo.lookup(n) != nil, !crs.contains(n.description) { crs.append(n.description) }
+        }
+        let g = l.wgs84BBox
+        return LayerDescription(
+            name: l.name, title: l.title, abstract: l.abstract.isEmpty ? nil : l.abstract, keywords: l.keywords,
+            crs: crs, geo: BBox(minX: max(-180, g.minX), minY: max(-90, g.minY), maxX: min(180, g.maxX), maxY: min(90, g.maxY)),
+            attribution: c.attribution, metadata: c.metadata ?? [],
+            styles: [(name: "default", title: c.typeInfos.title.map { "\($0) (default)" } ?? "Default")],
+            minScale: l.bottom.matrix.scaleDenominator / 2, maxScale: nil,
+            queryable: l.getFeatureInfo, opaque: (l.raster?.channels ?? 3) != 2 && (l.raster?.channels ?? 3) != 4, hasLegend: false)
     }
 }
 
@@ -87,4 +113,8 @@ struct LayerDescription {
     var styles: [(name: String, title: String)]
     var minScale: Double?
     var maxScale: Double?
+    var queryable = true
+    var opaque = false
+    /// Whether GetLegendGraphic draws the layer's styles (raster layers have none).
+    var hasLegend = true
 }

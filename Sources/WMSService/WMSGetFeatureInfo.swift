@@ -1,12 +1,14 @@
 import Filters
 import Geo
 import Hummingbird
+import NIOPosix
 import OGCCore
 import Rendering
 import ServiceKit
 import Styling
+import TileServices
 
-extension WMSVectorService {
+extension WebMapService {
     /// Pixels around the queried point within which a line or point feature counts as hit.
     static let featureInfoTolerance = 3.0
 
@@ -36,14 +38,24 @@ extension WMSVectorService {
         let catalog = catalog(context)
         let view = p.view
         let point = view.world(x: Double(i) + 0.5, y: Double(j) + 0.5)
-        let tolerance = WMSVectorService.featureInfoTolerance * view.pixelSize
+        let tolerance = WebMapService.featureInfoTolerance * view.pixelSize
         var hits: [FeatureInfoHit] = []
         for name in queryLayers {
-            let entry = try catalog.layer(name, parameter: "QUERY_LAYERS")
+            let layer = try await catalog.layer(name, parameter: "QUERY_LAYERS")
             if !p.layers.contains(name) {
                 throw OGCError(.layerNotQueryable, locator: "QUERY_LAYERS", "Layer \(name) is not in LAYERS")
             }
             let styleIndex = p.layers.firstIndex(of: name) ?? 0
+            let entry: WMSLayerEntry
+            switch layer {
+            case .vector(let e): entry = e
+            case .raster(let l):
+                guard l.getFeatureInfo else {
+                    throw OGCError(.layerNotQueryable, locator: "QUERY_LAYERS", "Layer \(name) is not queryable")
+                }
+                if hits.count < count { hits.append(try await pixelHit(l, at: point, p)) }
+                continue
+            }
             // The top relation first: the feature drawn on top answers first.
             let relations = try await catalog.resolve(entry, styleName: p.style(at: styleIndex), sldBody: p.sldBody).reversed()
             for r in relations where hits.count < count {
@@ -61,6 +73,24 @@ extension WMSVectorService {
         }
         let body = FeatureInfoWriter.write(hits, format: format, crs: p.crs)
         return Response.text(body, contentType: format.contentType)
+    }
+}
+
+extension WebMapService {
+    /// The pixel of a raster layer under the queried point, as a feature whose attributes are the bands
+    /// (`band_1`, …), read at the level the map would be drawn from (the pyramid's nodata where there is no tile).
+    func pixelHit(_ layer: TileLayer, at point: Coord, _ p: WMSMapParameters) async throws -> FeatureInfoHit {
+        let crs = p.crs.projName, bbox = p.bbox, width = p.width, height = p.height
+        let values = try await NIOThreadPool.singleton.runIfActive { () throws -> [Int] in
+            let native = try CoordinateTransformer.make(from: crs, to: layer.matrixSet.crs).transform(point)
+            let res = try RasterRenderer.nativeResolution(bbox: bbox, crs: crs, width: width, height: height, layer: layer)
+            return try RasterRenderer.pixelValues(layer, x: native.x, y: native.y, resolution: res)
+        }
+        let bands = values.indices.map { "band_\($0 + 1)" }
+        var properties: [String: Value] = [:]
+        for (b, v) in zip(bands, values) { properties[b] = .int(Int64(v)) }
+        return FeatureInfoHit(layer: layer.name, table: layer.name,
+                              feature: RenderFeature(id: "pixel", geometry: .point(point), properties: properties), fields: bands)
     }
 }
 

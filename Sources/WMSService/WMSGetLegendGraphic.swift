@@ -5,14 +5,16 @@ import Rendering
 import ServiceKit
 import Styling
 
-extension WMSVectorService {
+extension WebMapService {
     /// A PNG legend of a layer: one swatch per rule of its relations' styles (top relation first) with the rule
     /// titles; SCALE keeps the rules visible at that scale, RULE one rule.
     func getLegendGraphic(_ request: OGCRequest, _ context: ServiceContext, version: WMSVersion) async throws -> Response {
         let kvp = request.kvp
         let name = try kvp.required("LAYER")
         let catalog = catalog(context)
-        let entry = try catalog.layer(name, parameter: "LAYER")
+        guard case .vector(let entry) = try await catalog.layer(name, parameter: "LAYER") else {
+            throw OGCError.invalid("LAYER", "Layer \(name) is a raster layer: it has no legend")
+        }
         let formatRaw = kvp.nonEmpty("FORMAT") ?? "image/png"
         guard let format = ImageFormat.parse(formatRaw), ImageEncoder.availableFormats.contains(format) else {
             throw OGCError(.invalidFormat, locator: "FORMAT", "Format \(formatRaw) is not supported")

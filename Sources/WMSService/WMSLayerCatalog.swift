@@ -3,10 +3,24 @@ import Foundation
 import OGCCore
 import ServiceKit
 import Styling
+import TileServices
 import VectorData
 
-/// The WMS layers a request may see: one per WMS-VECTOR offering, made of the configuration's relations
-/// (the first relation drawn on top).
+/// A layer of the WMS: vector tables drawn with a style, or a raster pyramid resampled to the view.
+enum WMSLayer: Sendable {
+    case vector(WMSLayerEntry)
+    case raster(TileLayer)
+
+    var name: String {
+        switch self {
+        case .vector(let e): e.name
+        case .raster(let l): l.name
+        }
+    }
+}
+
+/// A vector layer: one per WMS-VECTOR offering, made of the configuration's relations (the first relation drawn
+/// on top).
 struct WMSLayerEntry: Sendable {
     var published: Published
     var name: String { published.configuration.layerName }
@@ -31,16 +45,30 @@ struct WMSCatalog: Sendable {
     let context: ServiceContext
     let sources: any VectorSourceProvider
     let styles: SLDLoader
+    let pyramids: TileLayerResolver
 
-    func layer(_ name: String, parameter: String = "LAYERS") throws(OGCError) -> WMSLayerEntry {
-        guard let p = context.layers.first(where: { $0.configuration.layerName == name && $0.configuration.type == .wmsVector }) else {
-            throw OGCError(.layerNotDefined, locator: parameter, "Layer \(name) is not defined")
-        }
-        return WMSLayerEntry(published: p)
+    /// The WMS offerings of the endpoint, both kinds, in the order the endpoint lists them.
+    var published: [Published] {
+        context.layers.filter { $0.configuration.type == .wmsVector || $0.configuration.type == .wmsRaster }
     }
 
-    var allLayers: [WMSLayerEntry] {
-        context.layers.filter { $0.configuration.type == .wmsVector }.map { WMSLayerEntry(published: $0) }
+    func layer(_ name: String, parameter: String = "LAYERS") async throws -> WMSLayer {
+        let notDefined = OGCError(.layerNotDefined, locator: parameter, "Layer \(name) is not defined")
+        guard let p = published.first(where: { $0.configuration.layerName == name }) else { throw notDefined }
+        guard p.configuration.type == .wmsRaster else { return .vector(WMSLayerEntry(published: p)) }
+        guard let l = try await pyramids.layer(named: name, context, among: [p]), !l.isVector else { throw notDefined }
+        return .raster(l)
+    }
+
+    /// Every layer (raster layers whose pyramid cannot be read are logged and left out).
+    func allLayers() async throws -> [WMSLayer] {
+        let all = published
+        let rasters = try await pyramids.layers(context, among: all.filter { $0.configuration.type == .wmsRaster })
+        return all.compactMap { p in
+            p.configuration.type == .wmsRaster
+                ? rasters.first { $0.name == p.configuration.layerName }.map(WMSLayer.raster)
+                : .vector(WMSLayerEntry(published: p))
+        }
     }
 
     /// The configured SLD of a relation, when it names one that loads.

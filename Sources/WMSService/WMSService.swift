@@ -6,22 +6,31 @@ import Rendering
 import ServiceKit
 import Styling
 import Synchronization
+import TileServices
+import TileStore
 import VectorData
 
-/// WMS 1.3.0 and 1.1.1 over WMS-VECTOR configurations: GetCapabilities, GetMap, GetFeatureInfo,
-/// GetLegendGraphic. Created once by the server; each request brings its own `ServiceContext`.
-public final class WMSVectorService: OGCService {
+/// WMS 1.3.0 and 1.1.1 of WMS-VECTOR endpoints (tables drawn with SLD styles through Cairo) and WMS-RASTER
+/// endpoints (ROK4 pyramids resampled): GetCapabilities, GetMap, GetFeatureInfo, GetLegendGraphic. Both kinds
+/// of layer go through the same parameters, capabilities and exceptions; an endpoint that publishes both (see
+/// docs/configuration.md) draws them in one GetMap. Created once by the server; each request brings its own
+/// `ServiceContext`.
+public final class WebMapService: OGCService {
     let sources: any VectorSourceProvider
     let styles: SLDLoader
     let pool: RenderPool
+    let pyramids: TileLayerResolver
     let capabilitiesCache = Mutex<[String: String]>([:])
 
     /// - Parameters:
     ///   - sources: the data source of a stored data (the server's source registry).
+    ///   - pyramids: the ROK4 pyramids of raster layers (the server's tile store registry).
     ///   - styles: the SLD loader (shared with the config validator, so parsed styles are cached once).
     ///   - pool: where drawing and encoding run (bounded, sized to the cores).
-    public init(sources: any VectorSourceProvider, styles: SLDLoader = SLDLoader(), pool: RenderPool = .shared) {
+    public init(sources: any VectorSourceProvider, pyramids: TileStoreRegistry, styles: SLDLoader = SLDLoader(),
+                pool: RenderPool = .shared) {
         self.sources = sources; self.styles = styles; self.pool = pool
+        self.pyramids = TileLayerResolver(registry: pyramids)
     }
 
     public func handle(_ request: OGCRequest, _ context: ServiceContext) async throws -> Response {
@@ -51,6 +60,9 @@ public final class WMSVectorService: OGCService {
         } catch let e as VectorDataError {
             context.logger.error("WMS data error: \(e)")
             throw e.ogcError
+        } catch let e as TileStoreError {
+            context.logger.error("WMS pyramid error: \(e)")
+            throw OGCError(.noApplicableCode, "The pyramid of a layer cannot be read")
         }
     }
 
@@ -64,7 +76,7 @@ public final class WMSVectorService: OGCService {
     }
 
     var catalog: (ServiceContext) -> WMSCatalog {
-        { [sources, styles] ctx in WMSCatalog(context: ctx, sources: sources, styles: styles) }
+        { [sources, styles, pyramids] ctx in WMSCatalog(context: ctx, sources: sources, styles: styles, pyramids: pyramids) }
     }
 
     func limits(_ context: ServiceContext) -> WMSLimits {

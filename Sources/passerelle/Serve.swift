@@ -22,6 +22,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
+        MemoryPolicy.apply()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var h = BufferedLogHandler(label: label)

@@ -67,7 +67,7 @@ def test_qgis_style_getmap():
 def test_wms_raster_capabilities_and_map(tmp_path):
     r = http("/wms-r", {"SERVICE": "WMS", "REQUEST": "GetCapabilities", "VERSION": "1.3.0"})
     assert r.status == 200
-    validate(r.body, "schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd", tmp_path)
+    validate(r.body, "schemas.opengis.net/sld/1.1.0/sld_capabilities.xsd", tmp_path)
     m = http("/wms-r", {"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": "france_relief", "STYLES": "",
                         "CRS": "EPSG:2154", "BBOX": "600000,6300000,900000,6600000", "WIDTH": "200", "HEIGHT": "200",
                         "FORMAT": "image/jpeg"})

@@ -25,9 +25,6 @@ enum TestSetup {
         s.endpoints["wmts"] = Endpoint(id: "wmts", name: "Tiles", type: .wmtsTms,
                                        urls: [EndpointURL(type: "WMTS", url: "/wmts"), EndpointURL(type: "TMS", url: "/tms/1.0.0")],
                                        open: true, service: ServiceMetadata(title: "Passerelle tiles", abstract: "Fixture pyramids"))
-        s.endpoints["wms-r"] = Endpoint(id: "wms-r", name: "WMS raster", type: .wmsRaster,
-                                        urls: [EndpointURL(type: "WMS", url: "/wms-r")], open: true,
-                                        service: ServiceMetadata(title: "Passerelle WMS raster", abstract: "Fixture pyramids"))
         let pyramids: [(String, StoredDataType, String, String, String)] = [
             ("FRANCE_RELIEF_JPG", .rok4PyramidRaster, "relief", "3", "10"),
             ("RHONE_RGBA_PNG", .rok4PyramidRaster, "rhone_rgba", "6", "9"),
@@ -43,13 +40,6 @@ enum TestSetup {
             if getFeatureInfo && type == .rok4PyramidRaster { ti.getfeatureinfo = try! JSONDecoder().decode(GetFeatureInfoSource.self, from: Data(#"{"stored_data": true}"#.utf8)) }
             s.configurations[layer] = Configuration(id: layer, type: .wmtsTms, name: name, layerName: layer, typeInfos: ti)
             s.offerings[layer] = Offering(id: layer, configuration: layer, endpoint: "wmts")
-            if type == .rok4PyramidRaster {
-                var c = Configuration(id: layer + "_wms", type: .wmsRaster, name: name, layerName: layer, typeInfos: ti)
-                c.typeInfos.interpolation = "NEAREST-NEIGHBOUR"
-                c.typeInfos.crs = ["EPSG:3857", "EPSG:4326", "CRS:84", "EPSG:2154"]
-                s.configurations[layer + "_wms"] = c
-                s.offerings[layer + "_wms"] = Offering(id: layer + "_wms", configuration: layer + "_wms", endpoint: "wms-r")
-            }
         }
         return s
     }
@@ -58,7 +48,7 @@ enum TestSetup {
         let dir = repo.appendingPathComponent("capabilities-templates")
         var t: [String: String] = [:]
         for f in try FileManager.default.contentsOfDirectory(atPath: dir.path)
-        where f.hasSuffix(".mustache") && (f.hasPrefix("wmts-") || f.hasPrefix("tms-") || f.hasPrefix("wms-1.")) {
+        where f.hasSuffix(".mustache") && (f.hasPrefix("wmts-") || f.hasPrefix("tms-")) {
             t[String(f.dropLast(9))] = try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)
         }
         return try TemplateLibrary(templates: t)

@@ -5,25 +5,31 @@ import ImageCodec
 import Logging
 import OGCCore
 import ServiceKit
+import TileStore
 import VectorData
 @testable import WMSService
 
-/// The repository's demo config (config/, styles/, capabilities-templates/) served by a WMSVectorService.
+/// The repository's demo config (config/, styles/, capabilities-templates/, pyramids) served by a WebMapService.
 enum WMSTestSetup {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     struct Env: Sendable {
-        var service: WMSVectorService
+        var service: WebMapService
         var context: ServiceContext
     }
 
-    static func env() async throws -> Env {
-        let snapshot = await ConfigLoader(directory: repo.appendingPathComponent("config")).load()
-        let endpoint = try require(snapshot.endpoints["wms-v"])
+    static let pyramids = TileStoreRegistry()
+
+    /// The demo config's endpoint `endpoint`; `edit` may change the loaded config first (e.g. offer a raster
+    /// layer on the vector endpoint).
+    static func env(endpoint name: String = "wms-v", edit: (inout ConfigSnapshot) -> Void = { _ in }) async throws -> Env {
+        var snapshot = await ConfigLoader(directory: repo.appendingPathComponent("config")).load()
+        edit(&snapshot)
+        let endpoint = try require(snapshot.endpoints[name])
         let templates = try await TemplateLibrary(directory: repo.appendingPathComponent("capabilities-templates"))
-        let layers = snapshot.published(on: "wms-v")
+        let layers = snapshot.published(on: name)
         _ = try require(snapshot.storedData["france-demo"]?.storage.path)
-        let service = WMSVectorService(sources: SourceRegistry())
+        let service = WebMapService(sources: SourceRegistry(), pyramids: pyramids)
         let context = ServiceContext(snapshot: snapshot, endpoint: endpoint, urlType: "WMS", layers: layers,
                                      visibilityKey: "test", templates: templates, logger: Logger(label: "wms-test"))
         return Env(service: service, context: context)
