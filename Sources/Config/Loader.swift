@@ -8,6 +8,8 @@ import Foundation
 public struct ConfigLoader: Sendable {
     public var directory: URL
     public var validator: any ConfigValidator
+    /// Files parsed at earlier loads, by path and signature: a reload reads and decodes only what changed.
+    let parsed = ParsedFileCache()
 
     public init(directory: URL, validator: any ConfigValidator = NoValidator()) {
         self.directory = directory.standardizedFileURL
@@ -16,8 +18,9 @@ public struct ConfigLoader: Sendable {
 
     public static let folders = ["endpoints", "stored_data", "configurations", "offerings", "permissions", "keys"]
 
-    /// Loads the directory. `previous` supplies the last good versions of objects that now fail.
-    public func load(previous: ConfigSnapshot? = nil) async -> ConfigSnapshot {
+    /// Loads the directory. `previous` supplies the last good versions of objects that now fail; `signatures`, the
+    /// files' signatures as the watcher just read them (absolute paths), saves a `stat` per file.
+    public func load(previous: ConfigSnapshot? = nil, signatures: [String: FileSignature] = [:]) async -> ConfigSnapshot {
         var issues: [ConfigIssue] = []
         var hashes: [String: String] = [:]
 
@@ -39,13 +42,13 @@ public struct ConfigLoader: Sendable {
         var skipped: [ConfigIssue] = []
         var skippedIDs: Set<String> = []   // endpoints and configurations of unserved types
         let served = Set(ServiceType.allCases.map(\.rawValue))
-        let endpoints: [String: Candidate<Endpoint>] = parseFolder("endpoints", previous: previous?.endpoints, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs, servedTypes: served) { e, id in e.id = id }
-        let stored: [String: Candidate<StoredData>] = parseFolder("stored_data", previous: previous?.storedData, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { s, id in s.id = id }
-        let configs: [String: Candidate<Configuration>] = parseFolder("configurations", previous: previous?.configurations, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs, servedTypes: served) { c, id in c.id = id }
-        let offerings: [String: Candidate<Offering>] = parseFolder("offerings", previous: previous?.offerings, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { o, id in o.id = id }
-        let permissions: [String: Candidate<Permission>] = parseFolder("permissions", previous: previous?.permissions, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { p, id in p.id = id }
+        let endpoints: [String: Candidate<Endpoint>] = parseFolder("endpoints", previous: previous?.endpoints, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs, servedTypes: served) { e, id in e.id = id }
+        let stored: [String: Candidate<StoredData>] = parseFolder("stored_data", previous: previous?.storedData, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { s, id in s.id = id }
+        let configs: [String: Candidate<Configuration>] = parseFolder("configurations", previous: previous?.configurations, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs, servedTypes: served) { c, id in c.id = id }
+        let offerings: [String: Candidate<Offering>] = parseFolder("offerings", previous: previous?.offerings, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { o, id in o.id = id }
+        let permissions: [String: Candidate<Permission>] = parseFolder("permissions", previous: previous?.permissions, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { p, id in p.id = id }
         let previousKeys = Dictionary(previous?.keys.keys.map { ($0.id, $0) } ?? [], uniquingKeysWith: { a, _ in a })
-        let keys: [String: Candidate<APIKey>] = parseFolder("keys", previous: previousKeys, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { k, id in k.id = id }
+        let keys: [String: Candidate<APIKey>] = parseFolder("keys", previous: previousKeys, signatures: signatures, issues: &issues, hashes: &hashes, skipped: &skipped, skippedIDs: &skippedIDs) { k, id in k.id = id }
         snap.fileHashes = hashes
 
         // 2. Endpoints: structure, and no two claiming the same path.
@@ -193,12 +196,14 @@ public struct ConfigLoader: Sendable {
     /// an array of objects (each by its `_id`, else `technical_name`, else `<file>-<n>`). With `servedTypes`, an
     /// object whose `type` is not one of them is skipped (reported in `skipped`, not as an error).
     private func parseFolder<T: Decodable & Equatable>(
-        _ folder: String, previous: [String: T]?, issues: inout [ConfigIssue], hashes: inout [String: String],
+        _ folder: String, previous: [String: T]?, signatures: [String: FileSignature], issues: inout [ConfigIssue],
+        hashes: inout [String: String],
         skipped: inout [ConfigIssue], skippedIDs: inout Set<String>, servedTypes: Set<String>? = nil,
         setID: (inout T, String) -> Void
     ) -> [String: Candidate<T>] {
         var out: [String: Candidate<T>] = [:]
         let dir = directory.appendingPathComponent(folder)
+        let dirPath = dir.path
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
@@ -220,61 +225,90 @@ public struct ConfigLoader: Sendable {
         for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let id = String(name.dropLast(5))
             let rel = folder + "/" + name
-            guard let data = try? Data(contentsOf: dir.appendingPathComponent(name)) else {
+            let path = dirPath + "/" + name
+            let signature = signatures[path] ?? FileSignature(path: path)
+            let file: FileParse<T>
+            if let signature, let hit = parsed.get(rel, signature) as? FileParse<T> {
+                file = hit
+            } else if let data = FileManager.default.contents(atPath: path) {
+                file = Self.parse(data, id: id, rel: rel, servedTypes: servedTypes, setID: setID)
+                if let signature { parsed.put(rel, signature, file) }
+            } else {
                 issues.append(ConfigIssue(file: rel, message: "cannot read the file", stale: previous?[id] != nil))
                 if let p = previous?[id] { out[id] = Candidate(versions: [Version(value: p, file: rel, isPrevious: true)]) }
                 continue
             }
-            hashes[rel] = Self.hash(data)
-            let json = try? JSONSerialization.jsonObject(with: data)
-            if let list = json as? [Any] {
-                for (n, element) in list.enumerated() {
-                    let object = element as? [String: Any]
-                    let elementID = (object?["_id"] as? String) ?? (object?["technical_name"] as? String) ?? "\(id)-\(n + 1)"
-                    if let type = object?["type"] as? String, let served = servedTypes, !served.contains(type) {
-                        skipped.append(ConfigIssue(file: rel, path: "$[\(n)].type", message: "\(elementID): type \(type) is not served here, skipped"))
-                        skippedIDs.insert(elementID)
-                        continue
-                    }
-                    do {
-                        var v = try JSONDecoder().decode(T.self, from: JSONSerialization.data(withJSONObject: element))
-                        setID(&v, elementID)
-                        out[elementID] = Candidate(versions: [Version(value: v, file: rel, isPrevious: false)]
-                            + (previous?[elementID].map { [Version(value: $0, file: rel, isPrevious: true)] } ?? []))
-                    } catch {
-                        var issue = Self.issue(for: error, file: rel, stale: previous?[elementID] != nil)
-                        issue.path = "$[\(n)]" + issue.path.dropFirst()
-                        issues.append(issue)
-                        if let p = previous?[elementID] { out[elementID] = Candidate(versions: [Version(value: p, file: rel, isPrevious: true)]) }
-                    }
+            hashes[rel] = file.hash
+            for (skippedID, issue) in file.skipped {
+                skipped.append(issue)
+                skippedIDs.insert(skippedID)
+            }
+            for (objectID, result) in file.objects {
+                let old = previous?[objectID]
+                switch result {
+                case .object(let v):
+                    // An object of a listing keeps its previous version as a fallback; a file's own object only
+                    // when it differs.
+                    var versions = [Version(value: v, file: rel, isPrevious: false)]
+                    if let old, file.isListing || old != v { versions.append(Version(value: old, file: rel, isPrevious: true)) }
+                    out[objectID] = Candidate(versions: versions)
+                case .issue(var issue):
+                    issue.stale = old != nil
+                    issues.append(issue)
+                    if let old { out[objectID] = Candidate(versions: [Version(value: old, file: rel, isPrevious: true)]) }
                 }
-                continue
             }
-            if let type = (json as? [String: Any])?["type"] as? String, let served = servedTypes, !served.contains(type) {
-                skipped.append(ConfigIssue(file: rel, path: "$.type", message: "type \(type) is not served here, skipped"))
-                skippedIDs.insert(id)
-                continue
-            }
-            var versions: [Version<T>] = []
-            do {
-                var v = try JSONDecoder().decode(T.self, from: data)
-                setID(&v, id)
-                versions.append(Version(value: v, file: rel, isPrevious: false))
-            } catch {
-                var issue = Self.issue(for: error, file: rel, stale: previous?[id] != nil)
-                do { _ = try JSONSerialization.jsonObject(with: data) } catch {
-                    // Not JSON at all: say where the syntax breaks.
-                    let detail = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
-                    issue.message = "invalid JSON: " + detail
-                }
-                issues.append(issue)
-            }
-            if let p = previous?[id], versions.first?.value != p {
-                versions.append(Version(value: p, file: rel, isPrevious: true))
-            }
-            if !versions.isEmpty { out[id] = Candidate(versions: versions) }
         }
         return out
+    }
+
+    /// What one file holds: its objects (or why each does not decode) and those of types not served here.
+    /// Depends on the file's bytes alone, so it is kept while the file does not change (`ParsedFileCache`).
+    static func parse<T: Decodable>(_ data: Data, id: String, rel: String, servedTypes: Set<String>?,
+                                    setID: (inout T, String) -> Void) -> FileParse<T> {
+        var file = FileParse<T>(hash: hash(data))
+        let json = try? JSONSerialization.jsonObject(with: data)
+        if let list = json as? [Any] {
+            file.isListing = true
+            for (n, element) in list.enumerated() {
+                let object = element as? [String: Any]
+                let elementID = (object?["_id"] as? String) ?? (object?["technical_name"] as? String) ?? "\(id)-\(n + 1)"
+                if let type = object?["type"] as? String, let served = servedTypes, !served.contains(type) {
+                    file.skipped.append((elementID, ConfigIssue(file: rel, path: "$[\(n)].type",
+                                                               message: "\(elementID): type \(type) is not served here, skipped")))
+                    continue
+                }
+                do {
+                    var v = try JSONDecoder().decode(T.self, from: JSONSerialization.data(withJSONObject: element))
+                    setID(&v, elementID)
+                    file.objects.append((elementID, .object(v)))
+                } catch {
+                    var issue = Self.issue(for: error, file: rel, stale: false)
+                    issue.path = "$[\(n)]" + issue.path.dropFirst()
+                    file.objects.append((elementID, .issue(issue)))
+                }
+            }
+            return file
+        }
+        if let type = (json as? [String: Any])?["type"] as? String, let served = servedTypes, !served.contains(type) {
+            file.skipped.append((id, ConfigIssue(file: rel, path: "$.type", message: "type \(type) is not served here, skipped")))
+            return file
+        }
+        do {
+            var v = try JSONDecoder().decode(T.self, from: data)
+            setID(&v, id)
+            file.objects.append((id, .object(v)))
+        } catch {
+            var issue = Self.issue(for: error, file: rel, stale: false)
+            if json == nil {
+                // Not JSON at all: say where the syntax breaks.
+                do { _ = try JSONSerialization.jsonObject(with: data) } catch {
+                    issue.message = "invalid JSON: " + ((error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)")
+                }
+            }
+            file.objects.append((id, .issue(issue)))
+        }
+        return file
     }
 
     /// The first version that passes `check`; the problems of the current version are reported, and marked
@@ -361,5 +395,33 @@ public struct ConfigLoader: Sendable {
         var h: UInt64 = 0xcbf29ce484222325
         for b in data { h = (h ^ UInt64(b)) &* 0x100000001b3 }
         return String(h, radix: 16) + ":" + String(data.count)
+    }
+}
+
+/// What one config file holds, as `ConfigLoader.parse` read it.
+struct FileParse<T> {
+    var hash: String
+    var isListing = false
+    var objects: [(id: String, result: Outcome)] = []
+
+    enum Outcome {
+        case object(T)
+        case issue(ConfigIssue)
+    }
+    var skipped: [(id: String, issue: ConfigIssue)] = []
+}
+
+/// Parsed config files by path, kept while their signature (size, time, inode) stays the same.
+final class ParsedFileCache: @unchecked Sendable {
+    // Guarded by `lock`; values are `FileParse<T>` of the folder's object type.
+    private let lock = NSLock()
+    private var entries: [String: (signature: FileSignature, parse: Any)] = [:]
+
+    func get(_ rel: String, _ signature: FileSignature) -> Any? {
+        lock.withLock { entries[rel].flatMap { $0.signature == signature ? $0.parse : nil } }
+    }
+
+    func put(_ rel: String, _ signature: FileSignature, _ parse: Any) {
+        lock.withLock { entries[rel] = (signature, parse) }
     }
 }

@@ -39,7 +39,7 @@ public struct ConfigSnapshot: Sendable {
     /// Content hash of each loaded file (by path relative to the directory), to tell what changed.
     public var fileHashes: [String: String]
     /// What the watcher saw just before this snapshot's files were read.
-    public var fingerprint: [String] = []
+    public var fingerprint: [String: FileSignature] = [:]
 
     public init(directory: URL, settings: ServerSettings = ServerSettings()) {
         generation = 0

@@ -14,6 +14,8 @@ import TileStore
 /// WMTS (as in ROK4): use TMS.
 public final class WMTSService: OGCService {
     public let resolver: TileLayerResolver
+    /// Capabilities by generation, endpoint, visibility and URL: a document of thousands of layers is made once.
+    let capabilitiesCache = DocumentCache()
     /// `Cache-Control: public, max-age=…` of tiles, in seconds.
     public let tileMaxAge: Int
 
@@ -156,9 +158,11 @@ public final class WMTSService: OGCService {
     // MARK: GetCapabilities
 
     private func capabilities(_ request: OGCRequest, _ context: ServiceContext) async throws -> Response {
-        let layers = try await resolver.layers(context).filter { !$0.isVector }
-        let doc = try context.templates.render("wmts-capabilities", Self.capabilitiesContext(layers, request, context))
-        return Response.text(doc, contentType: "application/xml; charset=UTF-8")
+        let doc = try await capabilitiesCache.document(DocumentCache.key(request, context, version: "1.0.0")) {
+            let layers = try await resolver.layers(context).filter { !$0.isVector }
+            return Array(try context.templates.render("wmts-capabilities", Self.capabilitiesContext(layers, request, context)).utf8)
+        }
+        return Response.bytes(doc, contentType: "application/xml; charset=UTF-8")
     }
 
     static func capabilitiesContext(_ layers: [TileLayer], _ request: OGCRequest, _ context: ServiceContext) -> [String: Any] {

@@ -29,18 +29,15 @@ enum FilterCapabilities {
 extension WFSService {
     func getCapabilities(_ version: WFSVersion, _ request: OGCRequest, _ context: ServiceContext,
                          _ catalog: FeatureTypeCatalog) async throws -> Response {
-        let key = "\(context.snapshot.generation)|\(context.visibilityKey)|\(request.onlineResource)|\(version.rawValue)"
         let contentType = "application/xml"
-        if let doc = capabilitiesCache.get(key) { return Response.bytes(doc, contentType: contentType) }
-        let ctx = try await capabilitiesContext(version, request, context, catalog)
-        let text: String
-        do {
-            text = try context.templates.render("wfs-capabilities-\(version.rawValue)", ctx)
-        } catch {
-            throw OGCError(.noApplicableCode, "The capabilities template is missing: \(error)")
+        let doc = try await capabilitiesCache.document(DocumentCache.key(request, context, version: version.rawValue)) {
+            let ctx = try await capabilitiesContext(version, request, context, catalog)
+            do {
+                return Array(try context.templates.render("wfs-capabilities-\(version.rawValue)", ctx).utf8)
+            } catch {
+                throw OGCError(.noApplicableCode, "The capabilities template is missing: \(error)")
+            }
         }
-        let doc = Array(text.utf8)
-        capabilitiesCache.put(key, doc)
         return Response.bytes(doc, contentType: contentType)
     }
 

@@ -15,10 +15,13 @@ extension WebMapService {
     func getCapabilities(_ request: OGCRequest, _ context: ServiceContext, version: WMSVersion) async throws -> Response {
         let contentType = version == .v130 ? "text/xml" : "application/vnd.ogc.wms_xml"
         try UpdateSequence.check(request.kvp.nonEmpty("UPDATESEQUENCE"), current: String(context.snapshot.generation))
-        let key = "\(context.snapshot.generation)|\(context.endpoint.id)|\(context.visibilityKey)|\(request.onlineResource)|\(version.rawValue)"
-        if let hit = capabilitiesCache.withLock({ $0[key] }) {
-            return Response.text(hit, contentType: contentType)
+        let doc = try await capabilitiesCache.document(DocumentCache.key(request, context, version: version.rawValue)) {
+            try await capabilitiesDocument(request, context, version: version)
         }
+        return Response.bytes(doc, contentType: contentType)
+    }
+
+    private func capabilitiesDocument(_ request: OGCRequest, _ context: ServiceContext, version: WMSVersion) async throws -> [UInt8] {
         let catalog = catalog(context)
         var layers: [[String: Any]] = []
         var union: BBox? = nil
@@ -39,12 +42,7 @@ extension WebMapService {
             rootCRS: allCRS, rootGeo: union,
             mapFormats: ImageEncoder.availableFormats.map(\.mimeType), featureInfoFormats: WebMapService.featureInfoFormats)
         let name = version == .v130 ? "wms-1.3.0" : "wms-1.1.1"
-        let xml = try context.templates.render(name, doc)
-        capabilitiesCache.withLock { cache in
-            if cache.count > 256 { cache.removeAll() }
-            cache[key] = xml
-        }
-        return Response.text(xml, contentType: contentType)
+        return Array(try context.templates.render(name, doc).utf8)
     }
 
     /// Everything capabilities say of one layer.

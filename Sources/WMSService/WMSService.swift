@@ -20,7 +20,7 @@ public final class WebMapService: OGCService {
     let styles: SLDLoader
     let pool: RenderPool
     let pyramids: TileLayerResolver
-    let capabilitiesCache = Mutex<[String: String]>([:])
+    let capabilitiesCache = DocumentCache()
 
     /// - Parameters:
     ///   - sources: the data source of a stored data (the server's source registry).

@@ -39,4 +39,26 @@ import Testing
         #expect(await waitFor { store.current.offerings["renamed"] != nil })
         #expect(store.current.generation >= 5)
     }
+
+    /// inotify tells the watcher of a change: no scan of the folders is needed to see it (the periodic scan, here
+    /// once an hour, is only the safety net of network file systems).
+    @Test func anEditIsSeenWithoutWaitingForTheFullScan() async throws {
+        let c = try ScratchConfig.minimal()
+        let (reloader, store) = await Reloader.initial(loader: ConfigLoader(directory: c.url))
+        let watcher = DirectoryWatcher(interval: .milliseconds(50), fullScanInterval: .seconds(3600))
+        let task = Task {
+            await watcher.run(directories: { store.current.watchedDirectories }, since: store.current.fingerprint) {
+                await reloader.reload(reason: "test")
+            }
+        }
+        defer { task.cancel() }
+        try await Task.sleep(for: .milliseconds(300))   // past the first tick's scan
+        try c.write("configurations/c1.json", ScratchConfig.configuration(title: "Notified"))
+        var seen = false
+        for _ in 0..<20 where !seen {
+            try await Task.sleep(for: .milliseconds(50))
+            seen = store.current.configurations["c1"]?.typeInfos.usedData.first?.relations?.first?.title == "Notified"
+        }
+        #expect(seen)
+    }
 }
