@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "PyramidWriterTests", dependencies: ["PyramidWriter", "Processing", "TileStore", "Config", "ImageCodec", "CGDAL"]),
         .testTarget(name: "StylingTests", dependencies: ["Styling", "Rendering"]),
         .testTarget(name: "VectorDataTests", dependencies: ["VectorData"]),
-        .testTarget(name: "WFSServiceTests", dependencies: ["WFSService", "VectorData", "Config", "ServiceKit"]),
+        .testTarget(name: "WFSServiceTests", dependencies: ["WFSService", "VectorData", "Config", "ServiceKit", "SafeXML", "Geo"]),
         .testTarget(name: "WMSServiceTests", dependencies: ["WMSService", "VectorData", "Config", "ServiceKit", "ImageCodec", "Geo", "TileStore"]),
         .testTarget(name: "TileServicesTests", dependencies: ["TileServices", "TileStore", "Config", "ServiceKit", "ImageCodec"]),
         .testTarget(name: "IngestTests", dependencies: [

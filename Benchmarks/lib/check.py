@@ -5,6 +5,7 @@ For every case and server: the first requests of its list are fetched (status, c
 first GetMap of each scale from both servers is decoded and compared pixel by pixel. For WFS: the features of the
 first BBOX of each case are counted in both answers, next to PostGIS's counts."""
 import json, struct, sys, time, urllib.error, urllib.request, zlib
+import xml.etree.ElementTree as ET
 
 SAMPLE = 5
 
@@ -104,6 +105,17 @@ def compare_images(a, b):
             "white_pct": [round(100.0 * white(pa) / len(pa), 2), round(100.0 * white(pb) / len(pb), 2)],
             "mean_rgb": [[round(sum(c[i] for c in p) / len(p), 1) for i in range(3)] for p in (pa, pb)]}
 
+def gml_members(body):
+    """The features of a WFS 2.0 GML answer: wfs:member children of the wfs:FeatureCollection, each holding one
+    feature element with a gml:id (GML 3.2), parsed as XML."""
+    root = ET.fromstring(body)
+    if root.tag != "{http://www.opengis.net/wfs/2.0}FeatureCollection":
+        raise ValueError(f"root element {root.tag}")
+    members = root.findall("{http://www.opengis.net/wfs/2.0}member")
+    if not all(len(m) == 1 and m[0].get("{http://www.opengis.net/gml/3.2}id") for m in members):
+        raise ValueError("a wfs:member without one GML 3.2 feature")
+    return len(members)
+
 def main():
     work, cases_path, out_path = sys.argv[1], sys.argv[2], sys.argv[3]
     bases = dict(a.split("=", 1) for a in sys.argv[4:])
@@ -118,7 +130,8 @@ def main():
             for p in paths[:SAMPLE]:
                 status, ctype, body, secs = fetch(bases[server] + p)
                 ok = status == 200 and (
-                    ctype.startswith("image/") if c["kind"] in ("wms", "wms_raster", "tiles") else "json" in ctype)
+                    ctype.startswith("image/") if c["kind"] in ("wms", "wms_raster", "tiles")
+                    else "xml" in ctype if c.get("format") == "gml32" else "json" in ctype)
                 probes.append({"status": status, "type": ctype, "bytes": len(body), "ok": ok, "seconds": round(secs, 3),
                                "error": "" if ok else body[:300].decode("utf-8", "replace")})
                 if p is paths[0]:
@@ -143,7 +156,8 @@ def main():
             for server in servers:
                 ok, body = first[server]
                 try:
-                    counts[server] = len(json.loads(body)["features"]) if ok else None
+                    counts[server] = (None if not ok else gml_members(body) if c.get("format") == "gml32"
+                                      else len(json.loads(body)["features"]))
                 except Exception:
                     counts[server] = None
             result["wfs_counts"][name] = counts

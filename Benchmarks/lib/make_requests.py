@@ -47,6 +47,12 @@ def wfs_query(typename, fmt, b):
     return (f"SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES={typename}&OUTPUTFORMAT={fmt}&COUNT=100000"
             f"&BBOX={s:.6f},{w:.6f},{n:.6f},{e:.6f},urn:ogc:def:crs:EPSG::4326")
 
+# GML 3.2 cases (issue 20): the BBOXes of the GeoJSON case named, WFS 2.0.0 GML 3.2 from both servers, both asked
+# for EPSG:4326 (MapServer answers in its map's EPSG:3857 otherwise), so the answers hold the same coordinates.
+WFS_GML = [("wfs_gml_1k", "wfs_1k"), ("wfs_gml_10k", "wfs_10k")]
+GML32 = "application%2Fgml%2Bxml%3B%20version%3D3.2"
+GML_SRS = "&SRSNAME=urn:ogc:def:crs:EPSG::4326"
+
 def write(out, name, server, lines):
     with open(os.path.join(out, f"{name}.{server}.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -79,6 +85,9 @@ def main():
         cases[name] = {"kind": "wfs", "label": f"WFS GetFeature GeoJSON, ~{target:,} communes", "boxes": boxes}
     cases["wfs_all"] = {"kind": "wfs", "label": "WFS GetFeature GeoJSON, all communes (world BBOX)",
                         "boxes": [(-180.0, -90.0, 180.0, 90.0)]}
+    for name, src in WFS_GML:
+        cases[name] = {"kind": "wfs", "format": "gml32", "label": cases[src]["label"].replace("GeoJSON", "GML 3.2"),
+                       "boxes": cases[src]["boxes"], "geojson_case": src}
     rows = []
     for name, c in cases.items():
         if c["kind"] != "wfs":
@@ -92,6 +101,10 @@ def main():
         c["counts_bbox"] = [a for a, _ in counts]
         c["counts_intersects"] = [s for _, s in counts]
         c["requests"] = len(c["boxes"])
+        if c.get("format") == "gml32":
+            write(out, name, "passerelle", ["/wfs?" + wfs_query("bench:communes", GML32, b) + GML_SRS for b in c["boxes"]])
+            write(out, name, "mapserver", ["/mapserver?" + wfs_query("communes", GML32, b) + GML_SRS for b in c["boxes"]])
+            continue
         write(out, name, "passerelle", ["/wfs?" + wfs_query("bench:communes", "application/json", b) for b in c["boxes"]])
         write(out, name, "mapserver", ["/mapserver?" + wfs_query("communes", "geojson", b) for b in c["boxes"]])
     # The bare PostGIS query of the same BBOXes, for pgbench: the rows the servers answer (BBOX intersects), as GeoJSON
@@ -100,9 +113,12 @@ def main():
         " INSERT INTO bench_bbox VALUES " + ", ".join(rows))
     for name, c in cases.items():
         if c["kind"] == "wfs":
+            # GML cases: the same rows, geometry as GML 3.2 (lat/lon, 8 decimals) beside the attributes.
+            sel = ("SELECT t.fid, t.code, t.nom, t.departement, ST_AsGML(3, t.geom, 8, 17) FROM" if c.get("format") == "gml32"
+                   else "SELECT ST_AsGeoJSON(t.*, 'geom', 7) FROM")
             with open(os.path.join(out, f"{name}.pgbench.sql"), "w") as f:
                 f.write(f"\\set i random(0, {len(c['boxes']) - 1})\n"
-                        "SELECT ST_AsGeoJSON(t.*, 'geom', 7) FROM (SELECT c.fid, c.code, c.nom, c.departement, c.geom"
+                        + sel + " (SELECT c.fid, c.code, c.nom, c.departement, c.geom"
                         " FROM communes c, bench_bbox b WHERE b.name = '" + name + "' AND b.i = :i"
                         " AND c.geom && ST_MakeEnvelope(b.x0, b.y0, b.x1, b.y1, 4326)"
                         " AND ST_Intersects(c.geom, ST_MakeEnvelope(b.x0, b.y0, b.x1, b.y1, 4326))) t;\n")

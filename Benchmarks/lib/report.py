@@ -118,6 +118,14 @@ for name, c in cases.items():
         target_row(name, c["label"], f"req/s Passerelle / ROK4 7.0.0 ({rok4[0]}–{rok4[1]} req/s, issue 14)",
                    fmt_ratio(rr) + ("" if equivalent else " (images not equivalent)"), "≥ 2×",
                    None if rr is None or not p_ok else (rr >= 2 and equivalent))
+    elif c["kind"] == "wfs" and c.get("format") == "gml32":  # issue 20: GML 3.2
+        ok = None if pr is None or not p_ok else pr >= 3
+        target_row(name, c["label"], "req/s Passerelle / MapServer, both GML 3.2 (issue 20)", fmt_ratio(pr), "≥ 3×", ok)
+        j = wrk(c["geojson_case"], "passerelle")
+        cost = ratio(j and j.get("rps"), p and p.get("rps"))
+        target_row(name, c["label"], f"GML cost / GeoJSON cost: Passerelle req/s of {c['geojson_case']} (GeoJSON, same "
+                   "BBOXes) / of this case (issue 20)", fmt_ratio(cost), "≤ 1.25×",
+                   None if cost is None or not p_ok else cost <= 1.25)
     elif c["kind"] == "wfs":
         ok = None if pr is None or not p_ok else pr >= 2
         target_row(name, c["label"], "req/s Passerelle / MapServer", fmt_ratio(pr), "≥ 2×", ok)
@@ -180,7 +188,8 @@ for name, c, peer, p, q in per_case:
     if c["kind"] == "wfs":
         g = pgbench(name)
         if g and g["rps"] is not None:
-            w(f"| bare PostGIS (pgbench, `ST_AsGeoJSON` of the same rows) | {g['rps']:.1f} | {ms(g['p50_us'])} | "
+            fn = "ST_AsGML" if c.get("format") == "gml32" else "ST_AsGeoJSON"
+            w(f"| bare PostGIS (pgbench, `{fn}` of the same rows) | {g['rps']:.1f} | {ms(g['p50_us'])} | "
               f"{ms(g['p99_us'])} | {g['requests']} | – | {g['failed']} | – | – |")
     w("")
     pr = ratio(p and p.get("rps"), q and q.get("rps"))

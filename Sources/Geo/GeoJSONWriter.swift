@@ -67,36 +67,82 @@ public struct GeoJSONWriter: Sendable {
 
 /// Fixed-point number text without exponent notation (for GeoJSON, GML and WKT output).
 public enum NumberFormatting {
-    private static let powers: [Double] = (0...15).map { var p = 1.0; for _ in 0..<$0 { p *= 10 }; return p }
+    /// "00", "01", … "99": a constant, read without a lazy global.
+    @inlinable static var digitPairs: StaticString {
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+    }
+
+    /// 10^d for 0 ≤ d ≤ 15, exact.
+    @inlinable
+    static func pow10(_ d: Int) -> Double {
+        switch d {
+        case 0: 1; case 1: 1e1; case 2: 1e2; case 3: 1e3; case 4: 1e4; case 5: 1e5; case 6: 1e6; case 7: 1e7
+        case 8: 1e8; case 9: 1e9; case 10: 1e10; case 11: 1e11; case 12: 1e12; case 13: 1e13; case 14: 1e14
+        default: 1e15
+        }
+    }
+
+    /// The most bytes `write(_:decimals:to:)` writes: a sign, 16 digits, a point and a leading zero.
+    @inlinable public static var maxFastLength: Int { 20 }
+
+    /// Writes `v` rounded to `decimals` digits, trailing zeros removed, at `p`, which has room for
+    /// `maxFastLength` bytes; returns the number of bytes written. Returns nil (writing nothing) for values too
+    /// large for exact integer arithmetic at this precision: `append` handles those. NaN and infinities are
+    /// written as 0. No allocation and no table: this is the per-coordinate path of the GML and GeoJSON writers.
+    @inlinable
+    public static func write(_ v: Double, decimals: Int, to p: UnsafeMutablePointer<UInt8>) -> Int? {
+        guard v.isFinite else { p[0] = UInt8(ascii: "0"); return 1 }
+        let d = max(0, min(decimals, 15))
+        let x = abs(v) * pow10(d)
+        guard x < 9.0e15 else { return nil }
+        // Rounded half away from zero, as `rounded()`, without a libm call: the integer part and the fraction
+        // are both exact here.
+        var n = UInt64(x)
+        if x - Double(n) >= 0.5 { n += 1 }
+        if n == 0 { p[0] = UInt8(ascii: "0"); return 1 }
+        var frac = d
+        // Drop trailing zeros of the fractional part.
+        while frac > 0 && n % 10 == 0 { n /= 10; frac -= 1 }
+        var digits = 1
+        var bound: UInt64 = 10
+        while digits < 16 && n >= bound { digits += 1; bound &*= 10 }
+        let intDigits = max(1, digits - frac)
+        let sign = v < 0 ? 1 : 0
+        let total = sign + intDigits + (frac > 0 ? 1 + frac : 0)
+        if sign == 1 { p[0] = UInt8(ascii: "-") }
+        var q = p + total
+        // Two digits per division where they fall on the same side of the point.
+        let pairs = digitPairs.utf8Start
+        var f = frac
+        while f >= 2 {
+            let r = Int(n % 100); n /= 100
+            q -= 2; q[0] = pairs[2 * r]; q[1] = pairs[2 * r + 1]
+            f -= 2
+        }
+        if f == 1 { q -= 1; q.pointee = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n % 10); n /= 10 }
+        if frac > 0 { q -= 1; q.pointee = UInt8(ascii: ".") }
+        var i = intDigits
+        while i >= 2 {
+            let r = Int(n % 100); n /= 100
+            q -= 2; q[0] = pairs[2 * r]; q[1] = pairs[2 * r + 1]
+            i -= 2
+        }
+        if i == 1 { q -= 1; q.pointee = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n % 10) }
+        return total
+    }
 
     /// Appends `v` rounded to `decimals` digits, trailing zeros removed. NaN and infinities are written as 0
     /// (they are not valid in JSON).
     public static func append(_ v: Double, decimals: Int, to out: inout [UInt8]) {
-        guard v.isFinite else { out.append(UInt8(ascii: "0")); return }
+        let written: Int? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxFastLength) { buf in
+            guard let n = write(v, decimals: decimals, to: buf.baseAddress!) else { return nil }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[0..<n]))
+            return n
+        }
+        if written != nil { return }
+        // Too large for exact integer arithmetic at this precision: fall back to fewer decimals.
         let d = max(0, min(decimals, 15))
-        let scale = powers[d]
-        let scaled = (abs(v) * scale).rounded()
-        guard scaled < 9.0e15 else {
-            // Too large for exact integer arithmetic at this precision: fall back to fewer decimals.
-            if d > 0 { append(v, decimals: d - 1, to: &out) } else { appendInteger(v.rounded(), to: &out) }
-            return
-        }
-        var n = UInt64(scaled)
-        if n == 0 { out.append(UInt8(ascii: "0")); return }
-        if v < 0 { out.append(UInt8(ascii: "-")) }
-        var frac = d
-        // Drop trailing zeros of the fractional part.
-        while frac > 0 && n % 10 == 0 { n /= 10; frac -= 1 }
-        var digits: [UInt8] = []
-        digits.reserveCapacity(20)
-        var m = n
-        repeat { digits.append(UInt8(ascii: "0") + UInt8(m % 10)); m /= 10 } while m > 0
-        while digits.count <= frac { digits.append(UInt8(ascii: "0")) }
-        // digits are reversed
-        for i in stride(from: digits.count - 1, through: 0, by: -1) {
-            out.append(digits[i])
-            if i == frac && frac > 0 { out.append(UInt8(ascii: ".")) }
-        }
+        if d > 0 { append(v, decimals: d - 1, to: &out) } else { appendInteger(v.rounded(), to: &out) }
     }
 
     private static func appendInteger(_ v: Double, to out: inout [UInt8]) {

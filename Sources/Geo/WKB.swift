@@ -4,6 +4,7 @@ public enum WKB {
     public struct DecodeError: Error, Sendable, CustomStringConvertible {
         public var message: String
         public var description: String { "invalid WKB: \(message)" }
+        public init(message: String) { self.message = message }
     }
 
     /// Decodes one geometry from `bytes`.
@@ -168,5 +169,74 @@ public enum WKB {
                 return .collection(gs)
             }
         }
+    }
+}
+
+/// Walks WKB/EWKB in place, for writers that turn it into text without building a `Geometry` (the GML
+/// writer). Same rules as `WKB.decode`: either byte order, EWKB SRID skipped, Z and M counted and skipped.
+public struct WKBCursor {
+    public let buf: UnsafeRawBufferPointer
+    public var pos = 0
+    /// The byte order of the geometry being read (little-endian when true).
+    public var little = true
+
+    public init(_ buf: UnsafeRawBufferPointer) { self.buf = buf }
+
+    public var remaining: Int { buf.count - pos }
+
+    public mutating func u32() throws(WKB.DecodeError) -> UInt32 {
+        guard pos + 4 <= buf.count else { throw WKB.DecodeError(message: "truncated") }
+        let v = buf.loadUnaligned(fromByteOffset: pos, as: UInt32.self)
+        pos += 4
+        return little ? UInt32(littleEndian: v) : UInt32(bigEndian: v)
+    }
+
+    /// A count of items of at least `minBytesPerItem` bytes each, checked against what is left.
+    public mutating func count(minBytesPerItem: Int) throws(WKB.DecodeError) -> Int {
+        let n = Int(try u32())
+        guard n <= remaining / max(1, minBytesPerItem) else { throw WKB.DecodeError(message: "count \(n) exceeds data") }
+        return n
+    }
+
+    /// Reads the byte order and type word: the base type (1...7) and the number of ordinates.
+    public mutating func header() throws(WKB.DecodeError) -> (type: UInt32, dims: Int) {
+        guard pos < buf.count else { throw WKB.DecodeError(message: "truncated") }
+        let order = buf[pos]
+        pos += 1
+        guard order <= 1 else { throw WKB.DecodeError(message: "bad byte order \(order)") }
+        little = order == 1
+        var t = try u32()
+        var dims = 2
+        if t & 0x2000_0000 != 0 { _ = try u32() }  // EWKB SRID
+        if t & 0x8000_0000 != 0 { dims += 1 }
+        if t & 0x4000_0000 != 0 { dims += 1 }
+        t &= 0x0FFF_FFFF
+        switch t / 1000 {  // ISO: 1000 Z, 2000 M, 3000 ZM
+        case 0: break
+        case 1, 2: dims = max(dims, 3)
+        case 3: dims = 4
+        default: throw WKB.DecodeError(message: "unknown geometry type \(t)")
+        }
+        t %= 1000
+        guard (1...7).contains(t) else { throw WKB.DecodeError(message: "unsupported geometry type \(t)") }
+        return (t, dims)
+    }
+
+    /// The `i`-th ordinate pair of a run of points of `dims` ordinates starting at byte `start`.
+    @inlinable
+    public func xy(_ start: Int, _ i: Int, dims: Int) -> (Double, Double) {
+        let o = start + i * 8 * dims
+        let a = buf.loadUnaligned(fromByteOffset: o, as: UInt64.self)
+        let b = buf.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self)
+        return little ? (Double(bitPattern: UInt64(littleEndian: a)), Double(bitPattern: UInt64(littleEndian: b)))
+            : (Double(bitPattern: UInt64(bigEndian: a)), Double(bitPattern: UInt64(bigEndian: b)))
+    }
+
+    /// Skips `n` points of `dims` ordinates, checking they are there; returns where they start.
+    public mutating func points(_ n: Int, dims: Int) throws(WKB.DecodeError) -> Int {
+        guard n <= remaining / (8 * dims) else { throw WKB.DecodeError(message: "truncated") }
+        let start = pos
+        pos += n * 8 * dims
+        return start
     }
 }

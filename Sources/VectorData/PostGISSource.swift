@@ -127,6 +127,8 @@ public final class PostGISSource: VectorSource {
         return out
     }
 
+    public var countsMatchedInQuery: Bool { true }
+
     public func ping() async throws {
         _ = try await rows("SELECT 1")
     }
@@ -277,20 +279,51 @@ public final class PostGISSource: VectorSource {
         let pk = s.primaryKey.map { quoteIdentifier($0) + "::text" } ?? "NULL::text"
         var cols = [pk] + plan.fields.map(Self.column)
         if let geometrySQL { cols.append(geometrySQL) }
-        // Output columns get names of their own, so that ORDER BY names the table's columns (an integer key
-        // sorts as an integer and can follow its index), not these text-cast copies of them.
-        let select = cols.enumerated().map { "\($1) AS \"_c\($0)\"" }.joined(separator: ", ")
-        var sql = "SELECT " + select + fw.sql + plan.orderBy
+        // The number of matching rows in the same query (a window over the filtered rows, computed before
+        // LIMIT/OFFSET), rather than a second query that filters the same rows again.
+        if q.countMatched { cols.append("count(*) OVER ()") }
+        var page = ""
         if let limit = q.limit {
             binds.append(.value(.int(Int64(max(0, limit)))))
-            sql += " LIMIT $\(binds.count)::int8"
+            page += " LIMIT $\(binds.count)::int8"
         }
         if q.offset > 0 {
             binds.append(.value(.int(Int64(q.offset))))
-            sql += " OFFSET $\(binds.count)::int8"
+            page += " OFFSET $\(binds.count)::int8"
+        }
+        let sql: String
+        if let pk = s.primaryKey, geometrySQL != nil, !plan.orderBy.isEmpty {
+            // Ordered rows with geometries: the filter, the count, the sort and the page run on the keys alone
+            // (narrow rows that sort in memory), then the page's rows are read by key. Sorting the whole rows,
+            // geometries included, spilled to disk beyond a few thousand features.
+            // The outer ORDER BY is plan.orderBy on the inner query's copies of the key and sort columns.
+            var keys = [quoteIdentifier(pk)]
+            var order: [String] = []
+            for k in plan.sortBy {
+                var alias = 0
+                if k.property != pk { keys.append(quoteIdentifier(k.property)); alias = keys.count - 1 }
+                order.append("k.\"_pk\(alias)\"" + (k.ascending ? " ASC" : " DESC"))
+            }
+            if !plan.sortBy.contains(where: { $0.property == pk }) { order.append("k.\"_pk0\" ASC") }
+            var inner = keys.enumerated().map { "\($1) AS \"_pk\($0)\"" }
+            var outer = cols
+            if q.countMatched {
+                inner.append("count(*) OVER () AS \"_pkn\"")
+                outer[outer.count - 1] = "k.\"_pkn\""
+            }
+            let table = "\(quoteIdentifier(schemaName)).\(quoteIdentifier(s.name))"
+            sql = "SELECT " + outer.enumerated().map { "\($1) AS \"_c\($0)\"" }.joined(separator: ", ")
+                + " FROM (SELECT " + inner.joined(separator: ", ") + fw.sql + plan.orderBy + page + ") k"
+                + " JOIN \(table) ON \(table).\(quoteIdentifier(pk)) = k.\"_pk0\""
+                + " ORDER BY " + order.joined(separator: ", ")
+        } else {
+            // Output columns get names of their own, so that ORDER BY names the table's columns (an integer key
+            // sorts as an integer and can follow its index), not these text-cast copies of them.
+            sql = "SELECT " + cols.enumerated().map { "\($1) AS \"_c\($0)\"" }.joined(separator: ", ") + fw.sql
+                + plan.orderBy + page
         }
         let rows = try await query(sql, binds)
-        return PostGISCursor(rows: rows, plan: plan, batchSize: batchSize)
+        return PostGISCursor(rows: rows, plan: plan, batchSize: batchSize, counted: q.countMatched)
     }
 }
 
@@ -302,11 +335,15 @@ final class PostGISCursor: FeatureCursor, @unchecked Sendable {
     private var iterator: PostgresRowSequence.AsyncIterator?
     private let plan: QueryPlan
     private let batchSize: Int
+    /// The row ends with the `count(*) OVER ()` column.
+    private let counted: Bool
+    private(set) var matchedCount: Int?
 
-    init(rows: PostgresRowSequence, plan: QueryPlan, batchSize: Int) {
+    init(rows: PostgresRowSequence, plan: QueryPlan, batchSize: Int, counted: Bool = false) {
         iterator = rows.makeAsyncIterator()
         self.plan = plan
         self.batchSize = batchSize
+        self.counted = counted
     }
 
     func next() async throws -> [Feature]? {
@@ -330,8 +367,11 @@ final class PostGISCursor: FeatureCursor, @unchecked Sendable {
         var values: [Value] = []
         values.reserveCapacity(plan.fields.count)
         var geom: [UInt8]?
+        let geometryIndex = plan.wantsGeometry ? plan.fields.count + 1 : -1
         for (i, cell) in row.enumerated() {
-            if i == 0 {
+            if counted && i == plan.fields.count + 1 + (plan.wantsGeometry ? 1 : 0) {
+                if matchedCount == nil { matchedCount = Int(try cell.decode(Int64.self)) }
+            } else if i == 0 {
                 id = try cell.decode(String?.self) ?? ""
             } else if i <= plan.fields.count {
                 guard cell.bytes != nil else { values.append(.null); continue }
@@ -342,7 +382,7 @@ final class PostGISCursor: FeatureCursor, @unchecked Sendable {
                 case .binary: values.append(.null)
                 default: values.append(.string(try cell.decode(String.self)))
                 }
-            } else if var bytes = cell.bytes {
+            } else if i == geometryIndex, var bytes = cell.bytes {
                 geom = bytes.readBytes(length: bytes.readableBytes)
             }
         }

@@ -62,6 +62,10 @@ public struct FeatureQuery: Sendable, Equatable {
     /// true: rows in a total order (the sort keys, then the primary key), as paging needs. false with no sort
     /// keys: rows in the store's own order, with no sort of the whole result (maps draw what they get).
     public var totalOrder: Bool
+    /// true: the store also counts every feature that matches (ignoring offset and limit) in the same query,
+    /// and the cursor tells it (`FeatureCursor.matchedCount`) once it has read a row. Stores that cannot leave
+    /// it nil.
+    public var countMatched: Bool = false
 
     public init(table: String, properties: [String]? = nil, bbox: BBox? = nil, bboxSRID: Int? = nil, filter: Filter? = nil,
                 sortBy: [SortKey] = [], offset: Int = 0, limit: Int? = nil, outputSRID: Int? = nil,
@@ -97,6 +101,8 @@ public protocol VectorSource: Sendable {
     func count(_ query: FeatureQuery) async throws -> Int
     /// Reachable now?
     func ping() async throws
+    /// Whether `open` honours `FeatureQuery.countMatched` (its cursors tell `matchedCount`).
+    var countsMatchedInQuery: Bool { get }
 }
 
 /// The rows of a running query. Used by one task at a time; `close` releases the connection early (a cursor
@@ -105,9 +111,18 @@ public protocol FeatureCursor: AnyObject, Sendable {
     /// The next batch, or nil at the end.
     func next() async throws -> [Feature]?
     func close() async
+    /// With `FeatureQuery.countMatched`: how many features match the query (without offset and limit), known
+    /// once a batch with a row has been read; nil otherwise.
+    var matchedCount: Int? { get }
+}
+
+extension FeatureCursor {
+    public var matchedCount: Int? { nil }
 }
 
 extension VectorSource {
+    public var countsMatchedInQuery: Bool { false }
+
     /// Every feature of a query, collected (for small results: rendering, GetFeatureInfo, tests).
     public func collect(_ query: FeatureQuery) async throws -> [Feature] {
         let cursor = try await open(query)

@@ -25,6 +25,13 @@ protocol FeatureEncoder: Sendable {
     func begin(_ info: CollectionInfo, to out: inout [UInt8])
     func feature(_ f: Feature, _ plan: PlannedQuery, first: Bool, to out: inout [UInt8]) throws
     func end(_ info: CollectionInfo, returned: Int, to out: inout [UInt8])
+    /// The encoder to write the features of one query with: what depends only on the query (tags, CRS) made
+    /// once, not per feature.
+    func prepared(for plan: PlannedQuery) -> any FeatureEncoder
+}
+
+extension FeatureEncoder {
+    func prepared(for plan: PlannedQuery) -> any FeatureEncoder { self }
 }
 
 extension Feature {
@@ -37,10 +44,20 @@ extension Feature {
 
 /// `communes.12`, made a valid NCName for gml:id.
 func featureID(_ type: FeatureType, _ id: String) -> String {
-    let raw = type.localName + "." + id
+    let raw = type.localName + "."
     var out = ""
     for (i, ch) in raw.unicodeScalars.enumerated() {
         let ok = ch.properties.isAlphabetic || ch == "_" || (i > 0 && (ch == "." || ch == "-" || ("0"..."9").contains(ch)))
+        out.unicodeScalars.append(ok ? ch : "_")
+    }
+    return out + featureIDTail(id)
+}
+
+/// The key part of a gml:id (after `Name.`), with what an NCName does not allow there replaced by `_`.
+func featureIDTail(_ id: String) -> String {
+    var out = ""
+    for ch in id.unicodeScalars {
+        let ok = ch.properties.isAlphabetic || ch == "_" || ch == "." || ch == "-" || ("0"..."9").contains(ch)
         out.unicodeScalars.append(ok ? ch : "_")
     }
     return out

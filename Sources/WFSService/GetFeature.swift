@@ -49,7 +49,39 @@ extension WFSService {
         // GeoJSON writes numberMatched after the features: a single query is not counted first. When the page
         // comes back short, what was streamed is all there is; only a full page needs a count.
         let deferCount = req.outputFormat == .geoJSON && req.queries.count == 1 && req.resultType == .results && !req.singleFeature
-        let (pages, matched, count) = try await prepare(req, context, deferCount: deferCount)
+        // GML writes numberMatched and numberReturned before the features: a single query is counted by the
+        // store in the query itself (a window count), not by a second query that filters the same rows again.
+        let countInQuery = (req.outputFormat == .gml32 || req.outputFormat == .gml311) && req.queries.count == 1
+            && req.resultType == .results && !req.singleFeature
+        let prepared = try await prepare(req, context, deferCount: deferCount || countInQuery)
+        var pages = prepared.pages, matched = prepared.matched
+        let count = prepared.count
+        var firstCursor: (any FeatureCursor)? = nil
+        var firstBatch: [Feature]? = nil
+        if countInQuery, let p = pages.first {
+            if p.source.countsMatchedInQuery {
+                var q = p.plan.query
+                q.offset = p.offset; q.limit = p.limit; q.countMatched = true
+                let c = try await dataCall { try await p.source.open(q) }
+                firstCursor = c
+                firstBatch = try await dataCall { try await c.next() }
+                if let m = c.matchedCount {
+                    matched = m
+                } else if firstBatch == nil && req.startIndex == 0 && p.limit > 0 {
+                    matched = 0
+                } else {
+                    matched = try await dataCall { try await p.source.count(p.plan.query) }
+                }
+            } else {
+                matched = try await dataCall { try await p.source.count(p.plan.query) }
+            }
+            pages[0].matched = matched
+            pages[0].limit = max(0, min(count, matched - req.startIndex))
+            if pages[0].limit == 0, let c = firstCursor {
+                await c.close()
+                firstCursor = nil; firstBatch = nil
+            }
+        }
         let returned = pages.reduce(0) { $0 + $1.limit }
         var info = CollectionInfo(version: req.version, numberMatched: matched, numberReturned: req.resultType == .hits ? 0 : returned)
         info.hits = req.resultType == .hits
@@ -93,9 +125,7 @@ extension WFSService {
 
         // Open the first cursor and fetch its first batch now: a failing query is still an exception report.
         let active = pages.filter { $0.limit > 0 }
-        var firstCursor: (any FeatureCursor)? = nil
-        var firstBatch: [Feature]? = nil
-        if let p = active.first {
+        if firstCursor == nil, let p = active.first {
             var q = p.plan.query
             q.offset = p.offset; q.limit = p.limit
             let c = try await dataCall { try await p.source.open(q) }
@@ -122,10 +152,12 @@ extension WFSService {
                     cursor = try await p.source.open(q)
                     pending = try await cursor.next()
                 }
+                let plan = p.plan
+                let typeEncoder = encoder.prepared(for: plan)
                 do {
                     while let batch = pending {
                         for f in batch {
-                            try encoder.feature(f, p.plan, first: written == 0, to: &out)
+                            try typeEncoder.feature(f, plan, first: written == 0, to: &out)
                             written += 1
                         }
                         if out.count >= 32 * 1024 {

@@ -178,6 +178,66 @@ import Testing
         }
     }
 
+    /// Pages of rows with geometries (PostGIS sorts and pages the keys alone, then reads the rows by key) come
+    /// in the order of the same query without geometries, for every kind of sort, and hold their geometries.
+    @Test(arguments: SourceKind.allCases) func pagesWithGeometriesKeepTheTotalOrder(_ kind: SourceKind) async throws {
+        guard let s = try await makeSource(kind) else { return }
+        let pk = try #require(try await s.schema(of: "communes").primaryKey)
+        let sorts: [[SortKey]] = [[], [SortKey("departement", ascending: false)], [SortKey("nom"), SortKey("departement", ascending: false)],
+                                  [SortKey(pk, ascending: false)], [SortKey("departement"), SortKey(pk, ascending: false), SortKey("nom")]]
+        for sort in sorts {
+            let full = try await s.collect(FeatureQuery(table: "communes", properties: ["departement", "nom"], sortBy: sort, geometry: .none))
+            #expect(full.count == 402)
+            var paged: [Feature] = []
+            var offset = 0
+            while offset < 1000 {
+                var q = FeatureQuery(table: "communes", properties: ["departement", "nom"], sortBy: sort, offset: offset, limit: 150,
+                                     geometry: .wkb)
+                q.countMatched = true
+                let c = try await s.open(q)
+                var page: [Feature] = []
+                while let b = try await c.next() { page += b }
+                if page.isEmpty { break }
+                if s.countsMatchedInQuery { #expect(c.matchedCount == 402) }
+                paged += page
+                offset += 150
+            }
+            #expect(paged.map(\.id) == full.map(\.id), "\(sort)")
+            #expect(paged.map { $0.values.map(\.description) } == full.map { $0.values.map(\.description) })
+            #expect(paged.allSatisfy { ($0.geometry?.count ?? 0) > 20 })
+        }
+    }
+
+    /// `countMatched`: the store counts what matches in the query itself, before offset and limit; the rows are
+    /// those of the same query without it.
+    @Test(arguments: SourceKind.allCases) func countMatchedInTheQuery(_ kind: SourceKind) async throws {
+        guard let s = try await makeSource(kind, batchSize: 50) else { return }
+        var q = FeatureQuery(table: "communes", bbox: BBox(minX: -10, minY: 40, maxX: 10, maxY: 52), offset: 20, limit: 70,
+                             geometry: .wkb)
+        let expected = try await s.count(q)
+        let plain = try await s.collect(q)
+        q.countMatched = true
+        let c = try await s.open(q)
+        var rows: [Feature] = []
+        while let b = try await c.next() { rows += b }
+        #expect(rows.map(\.id) == plain.map(\.id))
+        #expect(rows.map { $0.values.map(\.description) } == plain.map { $0.values.map(\.description) })
+        #expect(rows.map(\.geometry) == plain.map(\.geometry))
+        #expect(rows.count == 70)
+        if s.countsMatchedInQuery {
+            #expect(c.matchedCount == expected)
+            #expect(expected > 90)
+        } else {
+            #expect(c.matchedCount == nil)
+        }
+        // Without geometry, and past the end: no row, so no count.
+        q.geometry = .none
+        q.offset = 10_000
+        let empty = try await s.open(q)
+        #expect(try await empty.next() == nil)
+        #expect(empty.matchedCount == nil)
+    }
+
     @Test(arguments: SourceKind.allCases) func cursorStreamsInBatches(_ kind: SourceKind) async throws {
         guard let s = try await makeSource(kind, batchSize: 100) else { return }
         // Read to the end: batches of 100, then nil.
