@@ -274,4 +274,14 @@ if chk:
     L.extend(chk.splitlines()[:20])
     w("```")
     w("")
+# Sections written by the other benchmark scripts (import.sh, pyramid-raster.sh, offerings.sh) are kept as they are.
+OTHER_SCRIPTS = ("## Import", "## Pyramid raster", "## Configuration at national scale")
+if os.path.exists(out_path):
+    previous = open(out_path).read()
+    for title in OTHER_SCRIPTS:
+        start = previous.find("\n" + title)
+        if start < 0:
+            continue
+        end = previous.find("\n## ", start + 1)
+        L.extend(previous[start + 1:end if end >= 0 else len(previous)].rstrip().splitlines() + [""])
 open(out_path, "w").write("\n".join(L) + "\n")
