@@ -62,13 +62,3 @@ extension RasterImage {
         return RasterImage(width: width, height: height, channels: 3, pixels: out)
     }
 }
-
-extension RasterImage {
-    /// RGBA with premultiplied alpha of an RGB image (opaque); premultiplied RGBA images are returned as they are.
-    public func asPremultipliedRGBA() -> RasterImage {
-        guard channels == 3 else { return self }
-        var p = [UInt8](repeating: 255, count: width * height * 4)
-        for i in 0..<(width * height) { p[i * 4] = pixels[i * 3]; p[i * 4 + 1] = pixels[i * 3 + 1]; p[i * 4 + 2] = pixels[i * 3 + 2] }
-        return RasterImage(width: width, height: height, channels: 4, pixels: p)
-    }
-}

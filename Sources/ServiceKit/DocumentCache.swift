@@ -19,9 +19,9 @@ public final class DocumentCache: Sendable {
         "\(context.snapshot.generation)|\(context.endpoint.id)|\(context.visibilityKey)|\(request.onlineResource)|\(version)"
     }
 
-    public func get(_ key: String) -> [UInt8]? { entries.withLock { $0[key] } }
+    private func get(_ key: String) -> [UInt8]? { entries.withLock { $0[key] } }
 
-    public func put(_ key: String, _ doc: [UInt8]) {
+    private func put(_ key: String, _ doc: [UInt8]) {
         entries.withLock { e in
             if e.count >= maxEntries { e.removeAll() }
             e[key] = doc

@@ -75,7 +75,7 @@ enum RasterRenderer {
         var image: RasterImage?
         for img in images {
             guard let under = image, img.channels == 4 else { image = img; continue }
-            var composed = under.asPremultipliedRGBA()
+            var composed = under.toRGBA()   // RGB under is opaque: its RGBA is the same premultiplied or not
             composed.drawPremultiplied(img)
             image = composed
         }
