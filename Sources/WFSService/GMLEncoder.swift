@@ -88,14 +88,15 @@ struct GMLEncoder: FeatureEncoder {
         let t: TypeTags
         if let tags, tags.localName == plan.type.localName, tags.prefix == plan.type.prefix { t = tags }
         else { t = TypeTags(plan, gml32: gml32) }
+        // The closure below captures none of `plan`: capturing it copied the whole query for every feature.
         let includeGeometry = plan.includeGeometry, promote = plan.promoteToMulti
+        let declaration = namespaceDeclaration
+            ? " xmlns:\(plan.type.prefix)=\"\(xmlEscape(plan.type.namespaceURI))\" xmlns:gml=\"\(version.gmlNamespace)\"" : nil
         try withFeatureID(f.id, prefix: t.idPrefix) { fid in
             out.append(contentsOf: t.featureOpen)
             out.append(contentsOf: fid)
             out.append(UInt8(ascii: "\""))
-            if namespaceDeclaration {
-                out.put(" xmlns:\(plan.type.prefix)=\"\(xmlEscape(plan.type.namespaceURI))\" xmlns:gml=\"\(version.gmlNamespace)\"")
-            }
+            if let declaration { out.put(declaration) }
             out.append(UInt8(ascii: ">"))
             for i in 0..<min(t.fieldOpen.count, f.values.count) {
                 let v = f.values[i]
