@@ -16,33 +16,58 @@ struct TypeSchema: Sendable {
     var fieldTypes: [String: FieldType] { Dictionary(table.fields.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a }) }
 }
 
-/// Caches schemas by config generation, stored data and table.
+/// Caches table schemas by stored data and table, across configuration generations: a table is read once
+/// however many feature types publish it, and a reload does not read it again while its stored data is unchanged
+/// (a re-import rewrites the stored data, which makes the next request read the table again). Entries not asked
+/// for during a whole generation are dropped at the next one.
 final class SchemaCache: Sendable {
-    private let entries = Mutex<[String: TypeSchema]>([:])
-    private let generation = Mutex<Int>(-1)
+    private struct Entry: Sendable {
+        var storedData: StoredData
+        var table: TableSchema
+        /// The table's extent in WGS84.
+        var wgs84: BBox?
+    }
+
+    private struct State {
+        var generation = -1
+        var current: [String: Entry] = [:]
+        /// The entries of the last generation that asked for any: reused once checked against the stored data.
+        var previous: [String: Entry] = [:]
+    }
+
+    private let state = Mutex(State())
 
     func schema(for type: FeatureType, source: any VectorSource, generation gen: Int) async throws -> TypeSchema {
-        let key = "\(type.storedData.id)|\(type.table)|\(type.configuration.id)"
-        let stale = generation.withLock { g -> Bool in
-            if g != gen { g = gen; return true }
-            return false
+        let key = "\(type.storedData.id)|\(type.table)"
+        let cached = state.withLock { s -> Entry? in
+            if s.generation != gen {
+                if !s.current.isEmpty { s.previous = s.current }
+                s.current = [:]
+                s.generation = gen
+            }
+            guard let e = s.current[key] ?? s.previous[key], e.storedData == type.storedData else { return nil }
+            s.current[key] = e
+            return e
         }
-        if stale { entries.withLock { $0.removeAll() } }
-        if let hit = entries.withLock({ $0[key] }) { return hit }
-        let table: TableSchema
-        do {
-            table = try await source.schema(of: type.table)
-        } catch let e as OGCError {
-            throw e
-        } catch {
-            throw OGCError(.noApplicableCode, "The data of \(type.qualifiedName) is not available")
+        let entry: Entry
+        if let cached {
+            entry = cached
+        } else {
+            let table: TableSchema
+            do {
+                table = try await source.schema(of: type.table)
+            } catch let e as OGCError {
+                throw e
+            } catch {
+                throw OGCError(.noApplicableCode, "The data of \(type.qualifiedName) is not available")
+            }
+            var wgs84: BBox?
+            if let ext = table.extent {
+                wgs84 = table.srid == 4326 ? ext : (try? CoordinateTransformer.make(from: table.srid, to: 4326).transform(ext))
+            }
+            entry = Entry(storedData: type.storedData, table: table, wgs84: wgs84)
+            state.withLock { s in if s.generation == gen { s.current[key] = entry } }
         }
-        var wgs84 = type.configuration.typeInfos.bbox?.bbox
-        if wgs84 == nil, let ext = table.extent {
-            wgs84 = table.srid == 4326 ? ext : (try? CoordinateTransformer.make(from: table.srid, to: 4326).transform(ext))
-        }
-        let s = TypeSchema(table: table, wgs84: wgs84)
-        entries.withLock { $0[key] = s }
-        return s
+        return TypeSchema(table: entry.table, wgs84: type.configuration.typeInfos.bbox?.bbox ?? entry.wgs84)
     }
 }
