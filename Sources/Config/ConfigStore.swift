@@ -42,9 +42,15 @@ public actor Reloader {
         let defaults = ConfigSnapshot(directory: loader.directory).watchedDirectories
         var before = DirectoryWatcher.fingerprint(defaults)
         var snap = await loader.load(previous: nil, signatures: before)
-        // server.json may name other style or tile matrix set folders: their files as they are now.
+        // The styles may be in another folder than the default one (`../styles`, or as server.json says): the
+        // fingerprint then covers the folders the watcher will scan, not the default one, or its first scan would
+        // differ and reload for nothing.
         let others = snap.watchedDirectories.filter { !defaults.contains($0) }
-        if !others.isEmpty { before.merge(DirectoryWatcher.fingerprint(others)) { a, _ in a } }
+        if !others.isEmpty {
+            let watched = snap.watchedDirectories.map(\.path)
+            before = before.filter { path, _ in watched.contains { path == $0 || path.hasPrefix($0 + "/") } }
+            before.merge(DirectoryWatcher.fingerprint(others)) { a, _ in a }
+        }
         snap.fingerprint = before
         let store = ConfigStore(snap)
         let r = Reloader(loader: loader, store: store, logger: logger)
@@ -54,11 +60,12 @@ public actor Reloader {
 
     public func addObserver(_ f: @escaping @Sendable (ConfigSnapshot) -> Void) { onReload.append(f) }
 
-    /// Builds a new snapshot from the files as they are now and swaps it in.
+    /// Builds a new snapshot from the files as they are now and swaps it in. `fingerprint`: what the watcher
+    /// just saw, when it triggered the reload (else the folders are scanned here).
     @discardableResult
-    public func reload(reason: String) async -> ConfigSnapshot {
+    public func reload(reason: String, fingerprint: [String: FileSignature]? = nil) async -> ConfigSnapshot {
         let previous = store.current
-        let before = DirectoryWatcher.fingerprint(previous.watchedDirectories)
+        let before = fingerprint ?? DirectoryWatcher.fingerprint(previous.watchedDirectories)
         var snap = await loader.load(previous: previous, signatures: before)
         snap.fingerprint = before
         store.replace(snap)
@@ -91,15 +98,15 @@ public final class DirectoryWatcher: Sendable {
     public let interval: Duration
     public let fullScanInterval: Duration
 
-    public init(interval: Duration = .milliseconds(200), fullScanInterval: Duration = .seconds(5)) {
+    public init(interval: Duration = .milliseconds(50), fullScanInterval: Duration = .seconds(5)) {
         self.interval = interval
         self.fullScanInterval = fullScanInterval
     }
 
-    /// Runs until cancelled.
+    /// Runs until cancelled. `onChange` gets the fingerprint that differed (what the folders hold now).
     /// - Parameter since: the fingerprint the current state was loaded from (default: now).
     public func run(directories: @escaping @Sendable () -> [URL], since: [String: FileSignature]? = nil,
-                    onChange: @escaping @Sendable () async -> Void) async {
+                    onChange: @escaping @Sendable ([String: FileSignature]) async -> Void) async {
         let notifier = ChangeNotifier()
         notifier?.watch(directories().map(\.path))
         var last = since ?? Self.fingerprint(directories())
@@ -114,7 +121,7 @@ public final class DirectoryWatcher: Sendable {
             if now != last {
                 last = now
                 notifier?.watch(directories().map(\.path))   // new folders
-                await onChange()
+                await onChange(now)
                 // The reload read the files as they were after this fingerprint; a change made during the
                 // reload shows in the next fingerprint and triggers another.
             }
@@ -122,8 +129,8 @@ public final class DirectoryWatcher: Sendable {
     }
 
     /// What the watched folders hold now: each file's path and signature, read with readdir and fstatat (tens of
-    /// milliseconds for 20,000 files). Hidden files are left out, so an editor's or `ConfigWriter`'s temporary
-    /// file does not trigger a reload before its rename does.
+    /// milliseconds for 20,000 files). Hidden and temporary files (`.x`, `x~`, `x.tmp`, `x.swp`) are left out, so
+    /// an editor's or a script's temporary file does not trigger a reload before its rename does.
     public static func fingerprint(_ dirs: [URL]) -> [String: FileSignature] {
         var out: [String: FileSignature] = [:]
         for dir in dirs {
@@ -143,7 +150,7 @@ public final class DirectoryWatcher: Sendable {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name.hasPrefix(".") { continue }
+            if isTemporary(name) { continue }
             var st = stat()
             guard fstatat(fd, name, &st, 0) == 0 else { continue }
             let sig = FileSignature(st)
@@ -154,6 +161,13 @@ public final class DirectoryWatcher: Sendable {
                 out[full] = sig
             }
         }
+    }
+}
+
+extension DirectoryWatcher {
+    /// Names that editors and scripts write before renaming them into place.
+    static func isTemporary(_ name: String) -> Bool {
+        name.hasPrefix(".") || name.hasSuffix("~") || name.hasSuffix(".tmp") || name.hasSuffix(".swp") || name.hasSuffix(".part")
     }
 }
 

@@ -20,8 +20,8 @@ struct ConfigWatchService: Service {
         source.resume()
         defer { source.cancel() }
         try await cancelWhenGracefulShutdown {
-            await watcher.run(directories: { store.current.watchedDirectories }, since: store.current.fingerprint) {
-                await reloader.reload(reason: "file change")
+            await watcher.run(directories: { store.current.watchedDirectories }, since: store.current.fingerprint) { now in
+                await reloader.reload(reason: "file change", fingerprint: now)
             }
         }
     }

@@ -8,8 +8,8 @@ import Testing
         let (reloader, store) = await Reloader.initial(loader: ConfigLoader(directory: c.url))
         let watcher = DirectoryWatcher(interval: .milliseconds(100))
         let task = Task {
-            await watcher.run(directories: { store.current.watchedDirectories }, since: store.current.fingerprint) {
-                await reloader.reload(reason: "test")
+            await watcher.run(directories: { store.current.watchedDirectories }, since: store.current.fingerprint) { now in
+                await reloader.reload(reason: "test", fingerprint: now)
             }
         }
         defer { task.cancel() }
@@ -47,8 +47,8 @@ import Testing
         let (reloader, store) = await Reloader.initial(loader: ConfigLoader(directory: c.url))
         let watcher = DirectoryWatcher(interval: .milliseconds(50), fullScanInterval: .seconds(3600))
         let task = Task {
-            await watcher.run(directories: { store.current.watchedDirectories }, since: store.current.fingerprint) {
-                await reloader.reload(reason: "test")
+            await watcher.run(directories: { store.current.watchedDirectories }, since: store.current.fingerprint) { now in
+                await reloader.reload(reason: "test", fingerprint: now)
             }
         }
         defer { task.cancel() }
@@ -61,4 +61,85 @@ import Testing
         }
         #expect(seen)
     }
+
+    /// Runs a watcher on `store` for the length of `body`.
+    private func watching(_ reloader: Reloader, _ store: ConfigStore, _ body: () async throws -> Void) async rethrows {
+        let watcher = DirectoryWatcher(interval: .milliseconds(20))
+        let task = Task {
+            await watcher.run(directories: { store.current.watchedDirectories }, since: store.current.fingerprint) { now in
+                await reloader.reload(reason: "test", fingerprint: now)
+            }
+        }
+        defer { task.cancel() }
+        try await body()
+    }
+
+    /// The styles elsewhere than the default folder (as in the demo, `../styles`): the first scan finds what the
+    /// start-up load read, and nothing is reloaded.
+    @Test func nothingReloadsAtStartWhenTheStylesAreElsewhere() async throws {
+        let c = try ScratchConfig.minimal()
+        let styles = FileManager.default.temporaryDirectory.appendingPathComponent("styles-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: styles, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: styles) }
+        try "<StyledLayerDescriptor/>".write(to: styles.appendingPathComponent("a.sld"), atomically: true, encoding: .utf8)
+        try c.write("server.json", #"{"styles_dir": "\#(styles.path)"}"#)
+        let (reloader, store) = await Reloader.initial(loader: ConfigLoader(directory: c.url))
+        #expect(store.current.stylesDirectory.path == styles.path)
+        let start = store.current.generation
+        try await watching(reloader, store) { try await Task.sleep(for: .milliseconds(400)) }
+        #expect(store.current.generation == start)
+    }
+
+    /// A script writes `x.json.tmp`, then renames it: only the rename reloads.
+    @Test func aTemporaryFileDoesNotReload() async throws {
+        let c = try ScratchConfig.minimal()
+        let (reloader, store) = await Reloader.initial(loader: ConfigLoader(directory: c.url))
+        let start = store.current.generation
+        try await watching(reloader, store) {
+            try await Task.sleep(for: .milliseconds(100))
+            for name in ["configurations/c1.json.tmp", "configurations/c1.json~", "configurations/.c1.json.swp"] {
+                try ScratchConfig.configuration(title: "Draft").write(to: c.url.appendingPathComponent(name), atomically: false, encoding: .utf8)
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(store.current.generation == start)
+    }
+
+    /// A reload checks against the outside world (tables, styles, pyramids) only the configurations that changed,
+    /// or whose stored data changed; a change of a style or of server.json checks them all again.
+    @Test func aReloadValidatesOnlyWhatChanged() async throws {
+        let c = try ScratchConfig.minimal()
+        try c.write("configurations/c2.json", ScratchConfig.configuration(title: "Second"))
+        let validator = CountingValidator()
+        let (reloader, store) = await Reloader.initial(loader: ConfigLoader(directory: c.url, validator: validator))
+        #expect(store.current.configurations.count == 2)
+        #expect(validator.configurations() == ["c1", "c2"])
+
+        try c.write("configurations/c1.json", ScratchConfig.configuration(title: "Edited"))
+        await reloader.reload(reason: "test")
+        #expect(validator.configurations() == ["c1"])
+
+        try c.write("offerings/o1.json", #"{"configuration": "c1", "endpoint": "wfs", "open": false}"#)
+        await reloader.reload(reason: "test")
+        #expect(validator.configurations() == [])
+
+        try c.write("server.json", "{}")
+        await reloader.reload(reason: "test")
+        #expect(validator.configurations() == ["c1", "c2"])
+    }
+}
+
+/// Records which configurations were validated, and accepts them all.
+private final class CountingValidator: ConfigValidator, @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [String] = []
+
+    func validate(storedData: StoredData, snapshot: ConfigSnapshot) async -> [ConfigIssue] { [] }
+    func validate(configuration: Configuration, snapshot: ConfigSnapshot) async -> [ConfigIssue] {
+        lock.withLock { seen.append(configuration.id) }
+        return []
+    }
+
+    /// The configurations validated since the last call, sorted.
+    func configurations() -> [String] { lock.withLock { defer { seen = [] }; return seen.sorted() } }
 }
