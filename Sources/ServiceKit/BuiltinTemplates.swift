@@ -81,17 +81,7 @@ extension TemplateLibrary {
   <wfs:FeatureTypeList>
     <wfs:Operations><wfs:Operation>Query</wfs:Operation></wfs:Operations>
     {{#featureTypes}}
-    <wfs:FeatureType xmlns:{{prefix}}="{{namespace}}">
-      <wfs:Name>{{name}}</wfs:Name>
-      <wfs:Title>{{title}}</wfs:Title>
-      {{#abstract}}<wfs:Abstract>{{abstract}}</wfs:Abstract>{{/abstract}}
-      {{#hasKeywords}}<ows:Keywords>{{#keywords}}<ows:Keyword>{{.}}</ows:Keyword>{{/keywords}}</ows:Keywords>{{/hasKeywords}}
-      <wfs:DefaultSRS>{{defaultCRS}}</wfs:DefaultSRS>
-      {{#otherCRS}}<wfs:OtherSRS>{{.}}</wfs:OtherSRS>{{/otherCRS}}
-      <wfs:OutputFormats>{{#outputFormats}}<wfs:Format>{{.}}</wfs:Format>{{/outputFormats}}</wfs:OutputFormats>
-      {{#bbox}}<ows:WGS84BoundingBox><ows:LowerCorner>{{west}} {{south}}</ows:LowerCorner><ows:UpperCorner>{{east}} {{north}}</ows:UpperCorner></ows:WGS84BoundingBox>{{/bbox}}
-      {{#metadataURLs}}<wfs:MetadataURL type="{{type11}}" format="{{format}}">{{url}}</wfs:MetadataURL>{{/metadataURLs}}
-    </wfs:FeatureType>
+{{{xml}}}
     {{/featureTypes}}
   </wfs:FeatureTypeList>
   <ogc:Filter_Capabilities>
@@ -162,17 +152,7 @@ extension TemplateLibrary {
   </ows:OperationsMetadata>
   <wfs:FeatureTypeList>
     {{#featureTypes}}
-    <wfs:FeatureType xmlns:{{prefix}}="{{namespace}}">
-      <wfs:Name>{{name}}</wfs:Name>
-      <wfs:Title>{{title}}</wfs:Title>
-      {{#abstract}}<wfs:Abstract>{{abstract}}</wfs:Abstract>{{/abstract}}
-      {{#hasKeywords}}<ows:Keywords>{{#keywords}}<ows:Keyword>{{.}}</ows:Keyword>{{/keywords}}</ows:Keywords>{{/hasKeywords}}
-      <wfs:DefaultCRS>{{defaultCRS}}</wfs:DefaultCRS>
-      {{#otherCRS}}<wfs:OtherCRS>{{.}}</wfs:OtherCRS>{{/otherCRS}}
-      <wfs:OutputFormats>{{#outputFormats}}<wfs:Format>{{.}}</wfs:Format>{{/outputFormats}}</wfs:OutputFormats>
-      {{#bbox}}<ows:WGS84BoundingBox><ows:LowerCorner>{{west}} {{south}}</ows:LowerCorner><ows:UpperCorner>{{east}} {{north}}</ows:UpperCorner></ows:WGS84BoundingBox>{{/bbox}}
-      {{#metadataURLs}}<wfs:MetadataURL xlink:href="{{url}}"/>{{/metadataURLs}}
-    </wfs:FeatureType>
+{{{xml}}}
     {{/featureTypes}}
   </wfs:FeatureTypeList>
   <fes:Filter_Capabilities>
@@ -198,6 +178,34 @@ extension TemplateLibrary {
   </fes:Filter_Capabilities>
 </wfs:WFS_Capabilities>
 
+"""####,
+        "wfs-featuretype-1.1.0": ####"""
+{{! One wfs:FeatureType of the capabilities (wfs-capabilities-1.1.0), rendered once per layer and kept across reloads. }}
+    <wfs:FeatureType xmlns:{{prefix}}="{{namespace}}">
+      <wfs:Name>{{name}}</wfs:Name>
+      <wfs:Title>{{title}}</wfs:Title>
+      {{#abstract}}<wfs:Abstract>{{abstract}}</wfs:Abstract>{{/abstract}}
+      {{#hasKeywords}}<ows:Keywords>{{#keywords}}<ows:Keyword>{{.}}</ows:Keyword>{{/keywords}}</ows:Keywords>{{/hasKeywords}}
+      <wfs:DefaultSRS>{{defaultCRS}}</wfs:DefaultSRS>
+      {{#otherCRS}}<wfs:OtherSRS>{{.}}</wfs:OtherSRS>{{/otherCRS}}
+      <wfs:OutputFormats>{{#outputFormats}}<wfs:Format>{{.}}</wfs:Format>{{/outputFormats}}</wfs:OutputFormats>
+      {{#bbox}}<ows:WGS84BoundingBox><ows:LowerCorner>{{west}} {{south}}</ows:LowerCorner><ows:UpperCorner>{{east}} {{north}}</ows:UpperCorner></ows:WGS84BoundingBox>{{/bbox}}
+      {{#metadataURLs}}<wfs:MetadataURL type="{{type11}}" format="{{format}}">{{url}}</wfs:MetadataURL>{{/metadataURLs}}
+    </wfs:FeatureType>
+"""####,
+        "wfs-featuretype-2.0.0": ####"""
+{{! One wfs:FeatureType of the capabilities (wfs-capabilities-2.0.0), rendered once per layer and kept across reloads. }}
+    <wfs:FeatureType xmlns:{{prefix}}="{{namespace}}">
+      <wfs:Name>{{name}}</wfs:Name>
+      <wfs:Title>{{title}}</wfs:Title>
+      {{#abstract}}<wfs:Abstract>{{abstract}}</wfs:Abstract>{{/abstract}}
+      {{#hasKeywords}}<ows:Keywords>{{#keywords}}<ows:Keyword>{{.}}</ows:Keyword>{{/keywords}}</ows:Keywords>{{/hasKeywords}}
+      <wfs:DefaultCRS>{{defaultCRS}}</wfs:DefaultCRS>
+      {{#otherCRS}}<wfs:OtherCRS>{{.}}</wfs:OtherCRS>{{/otherCRS}}
+      <wfs:OutputFormats>{{#outputFormats}}<wfs:Format>{{.}}</wfs:Format>{{/outputFormats}}</wfs:OutputFormats>
+      {{#bbox}}<ows:WGS84BoundingBox><ows:LowerCorner>{{west}} {{south}}</ows:LowerCorner><ows:UpperCorner>{{east}} {{north}}</ows:UpperCorner></ows:WGS84BoundingBox>{{/bbox}}
+      {{#metadataURLs}}<wfs:MetadataURL xlink:href="{{url}}"/>{{/metadataURLs}}
+    </wfs:FeatureType>
 """####,
         "wms-1.1.1": ####"""
 <?xml version="1.0" encoding="UTF-8"?>

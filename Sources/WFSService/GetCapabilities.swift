@@ -69,18 +69,18 @@ extension WFSService {
                 if !other.contains(urn) { other.append(urn) }
             }
             let box = wgs84 ?? BBox(minX: -180, minY: -90, maxX: 180, maxY: 90)
-            let keywords = t.relation.keywords ?? []
-            types.append([
-                "prefix": t.prefix, "namespace": t.namespaceURI, "name": t.qualifiedName,
-                "title": t.relation.title ?? t.localName, "abstract": t.relation.abstract ?? "",
-                "hasKeywords": !keywords.isEmpty, "keywords": keywords,
-                "defaultCRS": CRSName.epsg(srid).urn, "otherCRS": other,
-                "outputFormats": OutputFormat.advertised(version),
-                "bbox": ["west": num(box.minX), "south": num(box.minY), "east": num(box.maxX), "north": num(box.maxY)],
-                "metadataURLs": (t.configuration.metadata ?? []).map {
-                    ["url": $0.url, "format": metadataFormat11($0.format), "type11": metadataType11($0.type)]
-                },
-            ])
+            let summary = FeatureTypeSummary(
+                version: version.rawValue, prefix: t.prefix, namespace: t.namespaceURI, name: t.qualifiedName,
+                title: t.relation.title ?? t.localName, abstract: t.relation.abstract ?? "", keywords: t.relation.keywords ?? [],
+                defaultCRS: CRSName.epsg(srid).urn, otherCRS: other, outputFormats: OutputFormat.advertised(version),
+                bbox: [num(box.minX), num(box.minY), num(box.maxX), num(box.maxY)],
+                metadataURLs: (t.configuration.metadata ?? []).map {
+                    FeatureTypeSummary.Link(url: $0.url, format: metadataFormat11($0.format), type11: metadataType11($0.type))
+                })
+            let xml = try featureTypeFragments.fragment(summary, generation: context.snapshot.generation) {
+                try context.templates.render("wfs-featuretype-\(version.rawValue)", summary.templateContext)
+            }
+            types.append(["xml": xml])
         }
         let formats = OutputFormat.advertised(version)
         let typeNames = catalog.types.map(\.qualifiedName)
@@ -153,5 +153,28 @@ extension WFSService {
         case "19139": "19139"
         default: "19115"
         }
+    }
+}
+
+/// What the capabilities show of one feature type: the key of its rendered piece (`FragmentCache`), and the
+/// context of the `wfs-featuretype-*` template.
+struct FeatureTypeSummary: Hashable, Sendable {
+    struct Link: Hashable, Sendable { var url, format, type11: String }
+    var version, prefix, namespace, name, title, abstract: String
+    var keywords: [String]
+    var defaultCRS: String
+    var otherCRS, outputFormats: [String]
+    /// west, south, east, north, formatted.
+    var bbox: [String]
+    var metadataURLs: [Link]
+
+    var templateContext: [String: Any] {
+        [
+            "prefix": prefix, "namespace": namespace, "name": name, "title": title, "abstract": abstract,
+            "hasKeywords": !keywords.isEmpty, "keywords": keywords, "defaultCRS": defaultCRS, "otherCRS": otherCRS,
+            "outputFormats": outputFormats,
+            "bbox": ["west": bbox[0], "south": bbox[1], "east": bbox[2], "north": bbox[3]],
+            "metadataURLs": metadataURLs.map { ["url": $0.url, "format": $0.format, "type11": $0.type11] },
+        ]
     }
 }

@@ -13,6 +13,8 @@ import VectorData
 public struct WFSService: OGCService {
     let sources: any VectorSourceProvider
     let schemas = SchemaCache()
+    /// Each feature type's piece of the capabilities, kept across reloads (10,000 layers: an edit re-renders one).
+    let featureTypeFragments = FragmentCache<FeatureTypeSummary>()
     let capabilitiesCache = DocumentCache()
 
     public init(sources: any VectorSourceProvider) {
