@@ -75,7 +75,7 @@ let package = Package(
 
         // Styling and drawing
         .target(name: "Styling", dependencies: ["OGCCore", "SafeXML", "Filters", "Geo"]),
-        .target(name: "ImageCodec", dependencies: ["CGDAL", "CCairo"]),
+        .target(name: "ImageCodec", dependencies: ["CGDAL", "CCairo", "CZlib"]),
         .target(name: "Rendering", dependencies: ["OGCCore", "Geo", "Styling", "ImageCodec", "CCairo"]),
 
         // Services

@@ -1,3 +1,4 @@
+import CZlib
 import CGDAL
 
 /// A PNG writer: truecolour (gray, gray+alpha, RGB, RGBA) or paletted, compressed with zlib at a chosen level
@@ -157,32 +158,13 @@ enum PNGWriter {
 
     private static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
         let t = Array(type.utf8)
-        var crc = CRC32()
-        crc.update(t); crc.update(data)
-        return be32(UInt32(data.count)) + t + data + be32(crc.value)
+        // zlib's CRC-32 (ISO 3309, as PNG chunks use): several times faster than a byte-at-a-time table.
+        var crc = t.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
+        crc = data.withUnsafeBufferPointer { UInt32(crc32(UInt(crc), $0.baseAddress, UInt32($0.count))) }
+        return be32(UInt32(data.count)) + t + data + be32(crc)
     }
 
     private static func be32(_ v: UInt32) -> [UInt8] {
         [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
     }
-}
-
-/// CRC-32 (ISO 3309, as PNG chunks use).
-struct CRC32 {
-    private static let table: [UInt32] = (0..<256).map { n -> UInt32 in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-    private var c: UInt32 = 0xFFFF_FFFF
-    mutating func update(_ bytes: [UInt8]) {
-        var c = self.c
-        CRC32.table.withUnsafeBufferPointer { t in
-            bytes.withUnsafeBufferPointer { b in
-                for v in b { c = t[Int((c ^ UInt32(v)) & 0xFF)] ^ (c >> 8) }
-            }
-        }
-        self.c = c
-    }
-    var value: UInt32 { c ^ 0xFFFF_FFFF }
 }
