@@ -23,12 +23,16 @@ final class LayerReader {
     /// `results()` has been called.
     private(set) var invalidKeys: [Int64] = []
     private var wkb: [UInt8] = []
+    /// Each field's OGR index and kind: what the per-feature loop reads (the plan's fields carry strings, whose
+    /// retains and releases showed in profiles).
+    private let columns: [(index: Int32, kind: LayerPlan.Kind)]
     /// The bounding box of the geometries read, in the layer's CRS (minX, minY, maxX, maxY).
     private(set) var envelope: (Double, Double, Double, Double)?
 
     init(layer: OGRLayerH, plan: LayerPlan, recodeFrom: String?, makeValid: Bool, maxFindings: Int) {
         self.layer = layer; self.plan = plan; self.recodeFrom = recodeFrom; self.makeValid = makeValid
         self.maxFindings = maxFindings
+        columns = plan.fields.map { ($0.index, $0.kind) }
         OGR_L_ResetReading(layer)
     }
 
@@ -49,51 +53,54 @@ final class LayerReader {
         features += 1
         let sourceFID = OGR_F_GetFID(f)
         let key = plan.keepsSourceFID && sourceFID != OGRNullFID ? Int64(sourceFID) : Int64(features)
-        out.beginRow(fields: 1 + plan.fields.count + (plan.geometry == nil ? 0 : 1))
+        let geometry = plan.geometry
+        out.beginRow(fields: 1 + columns.count + (geometry == nil ? 0 : 1))
         out.append(int64: key)
-        for field in plan.fields {
-            let i = field.index
+        for (position, (i, kind)) in columns.enumerated() {
             guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { out.appendNull(); continue }
-            switch field.kind {
+            switch kind {
             case .int16: out.append(int16: Int16(truncatingIfNeeded: OGR_F_GetFieldAsInteger(f, i)))
             case .int32: out.append(int32: OGR_F_GetFieldAsInteger(f, i))
             case .boolean: out.append(bool: OGR_F_GetFieldAsInteger(f, i) != 0)
             case .int64: out.append(int64: Int64(OGR_F_GetFieldAsInteger64(f, i)))
             case .float32: out.append(float: Float(OGR_F_GetFieldAsDouble(f, i)))
             case .float64: out.append(double: OGR_F_GetFieldAsDouble(f, i))
-            case .string, .json, .list: appendText(f, field, key: key, into: &out)
-            case .date, .time, .dateTime: Self.appendDateTime(f, field, into: &out)
+            case .string, .json, .list: appendText(f, i, kind, position: position, key: key, into: &out)
+            case .date, .time, .dateTime: Self.appendDateTime(f, i, kind, into: &out)
             case .binary:
                 var n: Int32 = 0
                 let p = OGR_F_GetFieldAsBinary(f, i, &n)
                 out.append(raw: UnsafeRawBufferPointer(start: p, count: Int(n)))
             }
         }
-        if let g = plan.geometry { appendGeometry(f, column: g, key: key, into: &out) }
+        if let geometry { appendGeometry(f, column: geometry, key: key, into: &out) }
     }
 
     // MARK: text
 
-    private func appendText(_ f: OGRFeatureH, _ field: LayerPlan.Field, key: Int64, into out: inout CopyBinaryEncoder) {
-        guard let raw = OGR_F_GetFieldAsString(f, field.index) else { out.appendNull(); return }
+    /// `position`: the field's place in the plan (for a finding's field name).
+    private func appendText(_ f: OGRFeatureH, _ index: Int32, _ kind: LayerPlan.Kind, position: Int, key: Int64,
+                            into out: inout CopyBinaryEncoder) {
+        guard let raw = OGR_F_GetFieldAsString(f, index) else { out.appendNull(); return }
         if let recodeFrom {
             let recoded = CPLRecode(raw, recodeFrom, CPL_ENC_UTF8)
             defer { VSIFree(recoded) }
-            appendChecked(recoded, field, key: key, into: &out)
+            appendChecked(recoded, kind, position: position, key: key, into: &out)
         } else {
-            appendChecked(raw, field, key: key, into: &out)
+            appendChecked(raw, kind, position: position, key: key, into: &out)
         }
     }
 
-    private func appendChecked(_ s: UnsafePointer<CChar>, _ field: LayerPlan.Field, key: Int64, into out: inout CopyBinaryEncoder) {
+    private func appendChecked(_ s: UnsafePointer<CChar>, _ kind: LayerPlan.Kind, position: Int, key: Int64,
+                               into out: inout CopyBinaryEncoder) {
         let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(s).assumingMemoryBound(to: UInt8.self), count: strlen(s))
         if !Self.isUTF8(bytes) {
-            record(CheckResult(.encoding, .failure, layer: plan.layerName, feature: key, field: field.sourceName,
+            record(CheckResult(.encoding, .failure, layer: plan.layerName, feature: key, field: plan.fields[position].sourceName,
                                reason: "text is not valid UTF-8; declare its encoding with --encoding (e.g. LATIN1, CP1252)"))
             out.appendNull()
             return
         }
-        if field.kind == .json { out.append(jsonb: UnsafeRawBufferPointer(bytes)) } else { out.append(raw: UnsafeRawBufferPointer(bytes)) }
+        if kind == .json { out.append(jsonb: UnsafeRawBufferPointer(bytes)) } else { out.append(raw: UnsafeRawBufferPointer(bytes)) }
     }
 
     static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -190,13 +197,13 @@ final class LayerReader {
 
     /// A date, time or date-time field in PostgreSQL's binary form: days since 2000-01-01, microseconds since
     /// midnight, microseconds since 2000-01-01 00:00 UTC (a date-time with no time zone is taken as UTC).
-    static func appendDateTime(_ f: OGRFeatureH, _ field: LayerPlan.Field, into out: inout CopyBinaryEncoder) {
+    static func appendDateTime(_ f: OGRFeatureH, _ index: Int32, _ kind: LayerPlan.Kind, into out: inout CopyBinaryEncoder) {
         var y: Int32 = 0, mo: Int32 = 0, d: Int32 = 0, h: Int32 = 0, mi: Int32 = 0, tz: Int32 = 0
         var s: Float = 0
-        guard OGR_F_GetFieldAsDateTimeEx(f, field.index, &y, &mo, &d, &h, &mi, &s, &tz) != 0 else { out.appendNull(); return }
+        guard OGR_F_GetFieldAsDateTimeEx(f, index, &y, &mo, &d, &h, &mi, &s, &tz) != 0 else { out.appendNull(); return }
         let days = daysSince2000(year: Int(y), month: Int(mo), day: Int(d))
         let micros = (Int64(h) * 3600 + Int64(mi) * 60) * 1_000_000 + Int64((Double(s) * 1_000_000).rounded())
-        switch field.kind {
+        switch kind {
         case .date: out.append(date: Int32(days))
         case .time: out.append(microseconds: micros)
         default:

@@ -44,6 +44,11 @@ struct PostGISTarget {
         let staging = Self.stagingName(plan.table)
         try await execute("DROP TABLE IF EXISTS \(Identifiers.quoted(schema)).\(Identifiers.quoted(staging))")
         try await execute(plan.createStatement(schema: schema, table: staging))
+        if let g = plan.geometry {
+            // Geometries stored uncompressed: coordinates gain nothing from pglz (the communes take 39 MB either
+            // way), the COPY skips compressing every large polygon, and readers skip decompressing them.
+            try await execute("ALTER TABLE \(Identifiers.quoted(schema)).\(Identifiers.quoted(staging)) ALTER COLUMN \(Identifiers.quoted(g.column)) SET STORAGE EXTERNAL")
+        }
     }
 
     /// Streams the layer's rows into its staging table, in binary COPY format.

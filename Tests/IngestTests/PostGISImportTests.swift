@@ -72,6 +72,8 @@ import VectorData
         #expect(try await Self.strings("SELECT string_agg(nom, ',' ORDER BY fid) FROM \(schema).communes") == ["Lyon,Villeurbanne"])
         #expect(try await Self.strings("SELECT indexname::text FROM pg_indexes WHERE schemaname = '\(schema)' ORDER BY 1")
                 == ["communes_geom_idx", "communes_pkey"])
+        // Geometries kept uncompressed (EXTERNAL): nothing to gain from pglz on coordinates, time lost both ways.
+        #expect(try await Self.strings("SELECT attstorage::text FROM pg_attribute WHERE attrelid = '\(schema).communes'::regclass AND attname = 'geom'") == ["e"])
 
         // 2. A refused import leaves the table as it was, and no staging table.
         let refused = try await Self.importing([try Self.geojson(["A", "B", "C"], bad: true)], schema: schema)
