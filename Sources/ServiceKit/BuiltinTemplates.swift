@@ -621,6 +621,32 @@ extension TemplateLibrary {
   </ows:OperationsMetadata>
   <Contents>
 {{#layers}}
+{{{xml}}}
+{{/layers}}
+{{#matrixSets}}
+    <TileMatrixSet>
+      <ows:Identifier>{{identifier}}</ows:Identifier>
+      <ows:SupportedCRS>{{crs}}</ows:SupportedCRS>
+{{#matrices}}
+      <TileMatrix>
+        <ows:Identifier>{{id}}</ows:Identifier>
+        <ScaleDenominator>{{scale}}</ScaleDenominator>
+        <TopLeftCorner>{{topLeft}}</TopLeftCorner>
+        <TileWidth>{{tileWidth}}</TileWidth>
+        <TileHeight>{{tileHeight}}</TileHeight>
+        <MatrixWidth>{{matrixWidth}}</MatrixWidth>
+        <MatrixHeight>{{matrixHeight}}</MatrixHeight>
+      </TileMatrix>
+{{/matrices}}
+    </TileMatrixSet>
+{{/matrixSets}}
+  </Contents>
+  <ServiceMetadataURL xlink:href="{{serviceMetadataURL}}"/>
+</Capabilities>
+
+"""####,
+        "wmts-layer": ####"""
+{{! One Layer of the WMTS capabilities (wmts-capabilities), rendered once per layer and kept across reloads. }}
     <Layer>
       <ows:Title>{{title}}</ows:Title>
       <ows:Abstract>{{abstract}}</ows:Abstract>
@@ -668,28 +694,6 @@ extension TemplateLibrary {
       <ResourceURL format="{{format}}" resourceType="FeatureInfo" template="{{template}}"/>
 {{/infoTemplates}}
     </Layer>
-{{/layers}}
-{{#matrixSets}}
-    <TileMatrixSet>
-      <ows:Identifier>{{identifier}}</ows:Identifier>
-      <ows:SupportedCRS>{{crs}}</ows:SupportedCRS>
-{{#matrices}}
-      <TileMatrix>
-        <ows:Identifier>{{id}}</ows:Identifier>
-        <ScaleDenominator>{{scale}}</ScaleDenominator>
-        <TopLeftCorner>{{topLeft}}</TopLeftCorner>
-        <TileWidth>{{tileWidth}}</TileWidth>
-        <TileHeight>{{tileHeight}}</TileHeight>
-        <MatrixWidth>{{matrixWidth}}</MatrixWidth>
-        <MatrixHeight>{{matrixHeight}}</MatrixHeight>
-      </TileMatrix>
-{{/matrices}}
-    </TileMatrixSet>
-{{/matrixSets}}
-  </Contents>
-  <ServiceMetadataURL xlink:href="{{serviceMetadataURL}}"/>
-</Capabilities>
-
 """####,
     ]
 }

@@ -16,6 +16,7 @@ public final class WMTSService: OGCService {
     public let resolver: TileLayerResolver
     /// Capabilities by generation, endpoint, visibility and URL: a document of thousands of layers is made once.
     let capabilitiesCache = DocumentCache()
+    let layerFragments = FragmentCache<WMTSLayerSummary>()
     /// `Cache-Control: public, max-age=…` of tiles, in seconds.
     public let tileMaxAge: Int
 
@@ -161,11 +162,13 @@ public final class WMTSService: OGCService {
         try await capabilitiesCache.response(DocumentCache.key(request, context, version: "1.0.0"), request,
                                              contentType: "application/xml; charset=UTF-8") {
             let layers = try await resolver.layers(context).filter { !$0.isVector }
-            return Array(try context.templates.render("wmts-capabilities", Self.capabilitiesContext(layers, request, context)).utf8)
+            return Array(try context.templates.render("wmts-capabilities", try Self.capabilitiesContext(layers, request, context, fragments: layerFragments)).utf8)
         }
     }
 
-    static func capabilitiesContext(_ layers: [TileLayer], _ request: OGCRequest, _ context: ServiceContext) -> [String: Any] {
+    /// `fragments`: each layer's piece of the document, kept across reloads (an edit among 5,000 layers renders one).
+    static func capabilitiesContext(_ layers: [TileLayer], _ request: OGCRequest, _ context: ServiceContext,
+                                    fragments: FragmentCache<WMTSLayerSummary>) throws -> [String: Any] {
         let meta = context.endpoint.service
         let c = meta?.contact
         var ctx: [String: Any] = [
@@ -191,7 +194,7 @@ public final class WMTSService: OGCService {
         ctx["operations"] = ops
 
         var sets: [String: [String: Any]] = [:]
-        ctx["layers"] = layers.map { l -> [String: Any] in
+        ctx["layers"] = try layers.map { l -> [String: String] in
             let b = l.wgs84BBox
             let styles = Self.styles(of: l)
             let id = l.matrixSetIdentifier
@@ -208,25 +211,55 @@ public final class WMTSService: OGCService {
                     },
                 ]
             }
-            var d: [String: Any] = [
-                "name": l.name, "title": l.title, "abstract": l.abstract,
-                "hasKeywords": !l.keywords.isEmpty, "keywords": l.keywords,
-                "west": num(b.minX), "south": num(b.minY), "east": num(b.maxX), "north": num(b.maxY),
-                "styles": styles.enumerated().map { ["identifier": $1, "title": $1, "isDefault": $0 == 0 ? "true" : "false"] },
-                "format": l.format.mimeType,
-                "infoFormats": l.getFeatureInfo ? Self.infoFormats : [],
-                "matrixSet": id,
-                "limits": l.levels.map { lv -> [String: Any] in
+            let summary = WMTSLayerSummary(
+                name: l.name, title: l.title, abstract: l.abstract, keywords: l.keywords,
+                bbox: [num(b.minX), num(b.minY), num(b.maxX), num(b.maxY)], styles: styles, format: l.format.mimeType,
+                infoFormats: l.getFeatureInfo ? Self.infoFormats : [], matrixSet: id,
+                limits: l.levels.map { lv in
                     let lim = lv.level.limits, m = lv.matrix
-                    return ["matrix": m.id, "minRow": max(0, lim.minRow), "maxRow": min(lim.maxRow, m.matrixHeight - 1),
-                            "minCol": max(0, lim.minCol), "maxCol": min(lim.maxCol, m.matrixWidth - 1)]
+                    return WMTSLayerSummary.Limits(matrix: m.id, minRow: max(0, lim.minRow), maxRow: min(lim.maxRow, m.matrixHeight - 1),
+                                                   minCol: max(0, lim.minCol), maxCol: min(lim.maxCol, m.matrixWidth - 1))
                 },
-                "tileTemplate": request.url("/\(KVP.percentEncode(l.name))/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.\(l.format.fileExtension)"),
-            ]
-            d["metadata"] = (l.published.configuration.metadata ?? []).map { ["url": $0.url] }
-            return d
+                tileTemplate: request.url("/\(KVP.percentEncode(l.name))/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.\(l.format.fileExtension)"),
+                metadata: (l.published.configuration.metadata ?? []).map(\.url))
+            let xml = try fragments.fragment(summary, generation: context.snapshot.generation) {
+                try context.templates.render("wmts-layer", summary.templateContext)
+            }
+            return ["xml": xml]
         }
         ctx["matrixSets"] = sets.keys.sorted().map { sets[$0]! }
         return ctx
+    }
+}
+
+/// What the WMTS capabilities show of one layer: the key of its rendered piece (`FragmentCache`), and the context
+/// of the `wmts-layer` template.
+struct WMTSLayerSummary: Hashable, Sendable {
+    struct Limits: Hashable, Sendable {
+        var matrix: String
+        var minRow, maxRow, minCol, maxCol: Int
+    }
+    var name, title, abstract: String
+    var keywords: [String]
+    /// west, south, east, north, formatted.
+    var bbox: [String]
+    var styles: [String]
+    var format: String
+    var infoFormats: [String]
+    var matrixSet: String
+    var limits: [Limits]
+    var tileTemplate: String
+    var metadata: [String]
+
+    var templateContext: [String: Any] {
+        [
+            "name": name, "title": title, "abstract": abstract, "hasKeywords": !keywords.isEmpty, "keywords": keywords,
+            "west": bbox[0], "south": bbox[1], "east": bbox[2], "north": bbox[3],
+            "styles": styles.enumerated().map { ["identifier": $1, "title": $1, "isDefault": $0 == 0 ? "true" : "false"] },
+            "format": format, "infoFormats": infoFormats, "matrixSet": matrixSet,
+            "limits": limits.map { ["matrix": $0.matrix, "minRow": $0.minRow, "maxRow": $0.maxRow, "minCol": $0.minCol, "maxCol": $0.maxCol] },
+            "tileTemplate": tileTemplate,
+            "metadata": metadata.map { ["url": $0] },
+        ]
     }
 }
