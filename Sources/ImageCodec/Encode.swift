@@ -1,14 +1,15 @@
 /// Encoding of rendered or resampled images into the WMS/WMTS output formats.
 public enum ImageEncoder {
     public struct Options: Sendable {
-        /// zlib level of PNG output (1 fastest … 9 smallest). Maps compress well at low levels.
-        public var pngLevel: Int = 2
+        /// zlib level of PNG output (1 fastest … 9 smallest). Maps and photographs compress well at low levels:
+        /// with libdeflate, level 1 is 15–20% faster than 2 on a 256×256 map or relief and no larger.
+        public var pngLevel: Int = 1
         public var jpegQuality: Int = 85
         public var webpQuality: Int = 85
         /// What transparent pixels become in formats without alpha (JPEG).
         public var background: (UInt8, UInt8, UInt8) = (255, 255, 255)
 
-        public init(pngLevel: Int = 2, jpegQuality: Int = 85, webpQuality: Int = 85,
+        public init(pngLevel: Int = 1, jpegQuality: Int = 85, webpQuality: Int = 85,
                     background: (UInt8, UInt8, UInt8) = (255, 255, 255)) {
             self.pngLevel = pngLevel; self.jpegQuality = jpegQuality; self.webpQuality = webpQuality
             self.background = background

@@ -19,6 +19,7 @@ enum PaletteQuantizer {
     static func exactPalette(_ img: RasterImage, maxColours: Int = 256) -> Result? {
         guard img.channels == 3 || img.channels == 4 else { return nil }
         let ch = img.channels
+        if Self.sampledColours(img, upTo: maxColours) > maxColours { return nil }
         var lookup: [UInt32: UInt8] = [:]
         var palette: [(UInt8, UInt8, UInt8, UInt8)] = []
         var indices = [UInt8](repeating: 0, count: img.width * img.height)
@@ -41,6 +42,24 @@ enum PaletteQuantizer {
             return true
         }
         return ok ? Result(indices: indices, palette: palette) : nil
+    }
+
+    /// The distinct colours among about 1,000 pixels spread over the image, counted up to `limit + 1`: a
+    /// photograph or a relief shows more than 256 there, and the exact palette is not tried on all its pixels.
+    static func sampledColours(_ img: RasterImage, upTo limit: Int) -> Int {
+        let n = img.width * img.height, ch = img.channels
+        let step = max(1, n / 1024)
+        var seen = Set<UInt32>(minimumCapacity: 2 * limit)
+        img.pixels.withUnsafeBufferPointer { p in
+            var i = 0
+            while i < n && seen.count <= limit {
+                let o = i * ch
+                let a: UInt8 = ch == 4 ? p[o + 3] : 255
+                seen.insert(a == 0 ? 0 : UInt32(p[o]) << 24 | UInt32(p[o + 1]) << 16 | UInt32(p[o + 2]) << 8 | UInt32(a))
+                i += step
+            }
+        }
+        return seen.count
     }
 
     private struct Cell {

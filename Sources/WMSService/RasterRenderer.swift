@@ -125,7 +125,11 @@ enum RasterRenderer {
     static func window(_ tiles: [(col: Int, row: Int, image: RasterImage)], x: Range<Int>, y: Range<Int>,
                        tileWidth tw: Int, tileHeight th: Int, channels ch: Int) -> RasterImage {
         let w = x.count, h = y.count
-        var out = [UInt8](repeating: 0, count: w * h * ch)
+        // Cleared only when some pixel may stay uncovered (a missing or partial tile): else every byte is written.
+        let covered = tiles.count == ((x.upperBound - 1) / tw - x.lowerBound / tw + 1) * ((y.upperBound - 1) / th - y.lowerBound / th + 1)
+            && tiles.allSatisfy { $0.image.width >= tw && $0.image.height >= th }
+        var out = covered ? [UInt8](unsafeUninitializedCapacity: w * h * ch) { _, n in n = w * h * ch }
+                          : [UInt8](repeating: 0, count: w * h * ch)
         out.withUnsafeMutableBufferPointer { dst in
             for t in tiles {
                 let tx0 = t.col * tw, ty0 = t.row * th
