@@ -61,12 +61,13 @@ public actor Reloader {
     public func addObserver(_ f: @escaping @Sendable (ConfigSnapshot) -> Void) { onReload.append(f) }
 
     /// Builds a new snapshot from the files as they are now and swaps it in. `fingerprint`: what the watcher
-    /// just saw, when it triggered the reload (else the folders are scanned here).
+    /// just saw, when it triggered the reload (else the folders are scanned here). `checkAll`: check every
+    /// configuration against its tables, styles and pyramids again, not only those that changed.
     @discardableResult
-    public func reload(reason: String, fingerprint: [String: FileSignature]? = nil) async -> ConfigSnapshot {
+    public func reload(reason: String, fingerprint: [String: FileSignature]? = nil, checkAll: Bool = false) async -> ConfigSnapshot {
         let previous = store.current
         let before = fingerprint ?? DirectoryWatcher.fingerprint(previous.watchedDirectories)
-        var snap = await loader.load(previous: previous, signatures: before)
+        var snap = await loader.load(previous: previous, signatures: before, checkAll: checkAll)
         snap.fingerprint = before
         store.replace(snap)
         reloadCount += 1

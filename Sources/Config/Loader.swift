@@ -20,7 +20,8 @@ public struct ConfigLoader: Sendable {
 
     /// Loads the directory. `previous` supplies the last good versions of objects that now fail; `signatures`, the
     /// files' signatures as the watcher just read them (absolute paths), saves a `stat` per file.
-    public func load(previous: ConfigSnapshot? = nil, signatures: [String: FileSignature] = [:]) async -> ConfigSnapshot {
+    /// `checkAll`: check every configuration against the outside world again, changed or not (`kill -HUP`).
+    public func load(previous: ConfigSnapshot? = nil, signatures: [String: FileSignature] = [:], checkAll: Bool = false) async -> ConfigSnapshot {
         var issues: [ConfigIssue] = []
         var hashes: [String: String] = [:]
 
@@ -94,7 +95,7 @@ public struct ConfigLoader: Sendable {
         }
 
         // 4. Configurations: structure and references, then the outside world (tables, styles).
-        let revalidate = Self.supportFilesChanged(previous: previous, signatures: signatures, snapshot: snap)
+        let revalidate = checkAll || Self.supportFilesChanged(previous: previous, signatures: signatures, snapshot: snap)
         for id in configs.keys.sorted() {
             if let c = await pick(configs[id]!, issues: &issues, check: { c, f in
                 let structural = StructuralChecks.check(configuration: c, file: f, storedData: snap.storedData)

@@ -15,7 +15,7 @@ struct ConfigWatchService: Service {
         signal(SIGHUP, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         source.setEventHandler {
-            Task { await reloader.reload(reason: "SIGHUP") }
+            Task { await reloader.reload(reason: "SIGHUP", checkAll: true) }
         }
         source.resume()
         defer { source.cancel() }

@@ -106,7 +106,7 @@ import Testing
     }
 
     /// A reload checks against the outside world (tables, styles, pyramids) only the configurations that changed,
-    /// or whose stored data changed; a change of a style or of server.json checks them all again.
+    /// or whose stored data changed; a change of a style or of server.json, or SIGHUP, checks them all again.
     @Test func aReloadValidatesOnlyWhatChanged() async throws {
         let c = try ScratchConfig.minimal()
         try c.write("configurations/c2.json", ScratchConfig.configuration(title: "Second"))
@@ -122,6 +122,9 @@ import Testing
         try c.write("offerings/o1.json", #"{"configuration": "c1", "endpoint": "wfs", "open": false}"#)
         await reloader.reload(reason: "test")
         #expect(validator.configurations() == [])
+
+        await reloader.reload(reason: "SIGHUP", checkAll: true)
+        #expect(validator.configurations() == ["c1", "c2"])
 
         try c.write("server.json", "{}")
         await reloader.reload(reason: "test")
