@@ -225,11 +225,7 @@ public enum Resampler {
                                 verticalPass(first, rowBytes: rowBytes, weights: rw.baseAddress! + j * rows.capacity,
                                              taps: rows.count[j], span: span, into: a)
                                 let o = dst + j * width * ch
-                                if ch == 3 {
-                                    horizontalPass3(a, lo: lo, cols: cols, weights: cw.baseAddress!, width: width, into: o)
-                                } else {
-                                    horizontalPass4(a, lo: lo, cols: cols, weights: cw.baseAddress!, width: width, into: o)
-                                }
+                                horizontalPass(a, lo: lo, cols: cols, weights: cw.baseAddress!, width: width, channels: ch, into: o)
                             }
                         }
                     }
@@ -261,45 +257,29 @@ public enum Resampler {
         }
     }
 
-    /// RGB: each output pixel a weighted sum of the taps' pixels, one SIMD4 (three channels and one unused) per tap.
+    /// Each output pixel a weighted sum of the taps' pixels, one SIMD4 per tap (RGB: three channels and one
+    /// unused, read from the padding past the last pixel). Premultiplied RGBA keeps no colour above its alpha.
     @inline(__always)
-    private static func horizontalPass3(_ a: UnsafePointer<Float>, lo: Int, cols: AxisTaps, weights cw: UnsafePointer<Float>,
-                                        width: Int, into o: UnsafeMutablePointer<UInt8>) {
+    private static func horizontalPass(_ a: UnsafePointer<Float>, lo: Int, cols: AxisTaps, weights cw: UnsafePointer<Float>,
+                                       width: Int, channels ch: Int, into o: UnsafeMutablePointer<UInt8>) {
         cols.start.withUnsafeBufferPointer { starts in
             cols.count.withUnsafeBufferPointer { counts in
                 for i in 0..<width where counts[i] > 0 {
                     let wi = cw + i * cols.capacity
-                    let base = a + (starts[i] - lo) * 3
+                    let base = a + (starts[i] - lo) * ch
                     var s = SIMD4<Float>()
-                    for t in 0..<counts[i] { s += wi[t] * UnsafeRawPointer(base + t * 3).loadUnaligned(as: SIMD4<Float>.self) }
+                    for t in 0..<counts[i] { s += wi[t] * UnsafeRawPointer(base + t * ch).loadUnaligned(as: SIMD4<Float>.self) }
                     let v = bytes(s)
-                    o[i * 3] = v[0]; o[i * 3 + 1] = v[1]; o[i * 3 + 2] = v[2]
+                    if ch == 3 {
+                        o[i * 3] = v[0]; o[i * 3 + 1] = v[1]; o[i * 3 + 2] = v[2]
+                    } else {
+                        UnsafeMutableRawPointer(o + i * 4).storeBytes(of: pointwiseMin(v, SIMD4(repeating: v[3])), as: SIMD4<UInt8>.self)
+                    }
                 }
             }
         }
     }
 
-    /// Premultiplied RGBA: as RGB, with no colour above its alpha.
-    @inline(__always)
-    private static func horizontalPass4(_ a: UnsafePointer<Float>, lo: Int, cols: AxisTaps, weights cw: UnsafePointer<Float>,
-                                        width: Int, into o: UnsafeMutablePointer<UInt8>) {
-        cols.start.withUnsafeBufferPointer { starts in
-            cols.count.withUnsafeBufferPointer { counts in
-                for i in 0..<width where counts[i] > 0 {
-                    let wi = cw + i * cols.capacity
-                    let base = a + (starts[i] - lo) * 4
-                    var s = SIMD4<Float>()
-                    for t in 0..<counts[i] { s += wi[t] * UnsafeRawPointer(base + t * 4).loadUnaligned(as: SIMD4<Float>.self) }
-                    var v = bytes(s)
-                    let alpha = v[3]
-                    v = pointwiseMin(v, SIMD4(repeating: alpha))
-                    UnsafeMutableRawPointer(o + i * 4).storeBytes(of: v, as: SIMD4<UInt8>.self)
-                }
-            }
-        }
-    }
-
-    /// Rounded to the nearest integer and clamped to 0...255.
     @inline(__always) private static func bytes(_ s: SIMD4<Float>) -> SIMD4<UInt8> {
         SIMD4(clamp(s[0]), clamp(s[1]), clamp(s[2]), clamp(s[3]))
     }
