@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import Synchronization
 
 /// What an S3 request can end in besides an answer. The descriptions name the endpoint, bucket and key: they
 /// are for the server's log, never for clients.
@@ -36,6 +37,10 @@ public final class S3Client: Sendable {
     /// The wait before the second attempt; doubled for each next one, with jitter.
     public let backoff: Duration
     public let maxBody: Int
+    private let sent = Atomic<Int>(0)
+
+    /// Requests sent so far (each attempt counts): for tests and metrics.
+    public var requestsSent: Int { sent.load(ordering: .relaxed) }
 
     public init(cluster: S3Cluster, timeout: Duration = .seconds(5), attempts: Int = 3, backoff: Duration = .milliseconds(50),
                 maxBody: Int = 256 << 20) {
@@ -86,6 +91,7 @@ public final class S3Client: Sendable {
             }
             let conn = checkedOut.0
             let response: HTTPResponse
+            sent.add(1, ordering: .relaxed)
             do {
                 let (r, reusable) = try conn.exchange(request, isHead: method == "HEAD", deadline: deadline, maxBody: maxBody)
                 if reusable { pool.checkIn(conn) } else { conn.close() }

@@ -6,11 +6,13 @@ import Synchronization
 /// Slabs as objects in S3-compatible storage (ROK4's S3 layout, §4.2 of the format note). Keys are
 /// `BUCKET[@HOST]/OBJECT`; HOST picks the cluster (ROK4's convention), none the first.
 ///
-/// Reads: one ranged GET for a slab's index, one for each tile. The identity (ETag, size, Last-Modified) comes
-/// with every GET, so a slab replaced under a cached index is seen at the next tile read (the reader then reads
-/// the index again). So that the reader's "identity first" check does not cost a HEAD per tile, identities are
-/// kept for `positiveTTL` after any request that returned them; "no such slab" for `negativeTTL` (as long as the
-/// tile cache trusts a "no data" answer: a new slab is served as fast as on a file system).
+/// Reads: one ranged GET for a slab's index, one for each tile. The first look at a slab (the reader asks for its
+/// identity before its index) is a GET of its first `headBytes` (the header and index of a slab of up to 256
+/// tiles), kept a moment for the index read that follows: so the index costs that one GET, not a HEAD and a GET.
+/// The identity (ETag, size, Last-Modified) comes with every GET, so a slab replaced under a cached index is seen
+/// at the next tile read (the reader then reads the index again). So that the reader's "identity first" check
+/// does not cost a request per tile, identities are kept for `positiveTTL` after any answer that gave them; "no
+/// such slab" for `negativeTTL` (as long as the tile cache trusts a "no data" answer).
 ///
 /// `SYMLINK#BUCKET/OBJECT` objects (slabs shared with another pyramid, §4.3) are followed here, once, as the OS
 /// follows a symbolic link for files: the reader sees the target's bytes and identity under the link's key.
@@ -23,9 +25,17 @@ public final class S3SlabStorage: SlabStorage {
         var at: ContinuousClock.Instant
     }
 
+    /// The first bytes of a slab read by a first look, for the index read that follows.
+    private struct Head {
+        var bytes: ByteBuffer
+        var identity: SlabIdentity
+        var at: ContinuousClock.Instant
+    }
+
     public let clusters: S3Clusters
     private let clients: [String: S3Client]
     private let resolved: Mutex<BoundedLRU<Resolution>>
+    private let heads = Mutex<[String: Head]>([:])
     public let positiveTTL: Duration
     public let negativeTTL: Duration
 
@@ -34,6 +44,12 @@ public final class S3SlabStorage: SlabStorage {
     /// Objects smaller than this cannot be slabs (the header alone is 2048 bytes): they are read whole, to see
     /// whether they are links.
     static let maxLinkSize = Int64(SlabIndex.headerSize)
+    /// What a first look reads: the header and index of a 16×16 slab, the usual size (larger indexes are read
+    /// with a second GET).
+    static let headBytes = SlabIndex.byteCount(tiles: 256)
+    /// Heads kept at most, and for how long: only until the index read that follows a first look.
+    static let maxHeads = 256
+    static let headLife: Duration = .seconds(2)
 
     public init(clusters: S3Clusters, timeout: Duration = .seconds(5), attempts: Int = 3,
                 positiveTTL: Duration = .seconds(10), negativeTTL: Duration = .seconds(1), maxCacheBytes: Int = 8 << 20) {
@@ -56,6 +72,11 @@ public final class S3SlabStorage: SlabStorage {
         let res = try fresh(key) ?? resolve(key)
         guard let target = res.target, let identity = res.identity else { return nil }
         guard length > 0 else { return SlabBytes(bytes: ByteBuffer(), identity: identity) }
+        if offset == 0, let head = takeHead(key), head.identity == identity,
+           head.bytes.readableBytes >= length || Int64(head.bytes.readableBytes) == identity.size {
+            return SlabBytes(bytes: head.bytes.getSlice(at: head.bytes.readerIndex, length: min(length, head.bytes.readableBytes))!,
+                             identity: identity)
+        }
         let r = try call(key) { try client(target, key: key).get(bucket: target.bucket, key: target.key, range: offset..<(offset + length)) }
         switch r.status {
         case 404:
@@ -81,6 +102,9 @@ public final class S3SlabStorage: SlabStorage {
             throw TileStoreError.io(key, "unexpected status \(r.status)")
         }
     }
+
+    /// Requests sent to every cluster so far.
+    public var requestsSent: Int { clients.values.reduce(0) { $0 + $1.requestsSent } }
 
     // MARK: Descriptors and other whole objects
 
@@ -119,33 +143,60 @@ public final class S3SlabStorage: SlabStorage {
 
     // MARK: Internals
 
-    /// HEAD of the key; a small object is read whole to see whether it is a link, and a link's target is looked
-    /// at (one link at most, as ROK4).
+    /// A first look at a key: a GET of its first `headBytes`. An object smaller than a slab header that starts with
+    /// `SYMLINK#` is a link: its target is looked at the same way (one link at most, as ROK4). The bytes read are
+    /// kept for the index read that follows.
     private func resolve(_ key: String) throws -> Resolution {
         guard let loc = S3Location(trayAndKey: key) else { throw TileStoreError.io(key, "not an object key BUCKET/OBJECT") }
         var res = Resolution(target: nil, identity: nil, at: .now)
-        if let info = try headInfo(loc, key: key), info.size > 0 {
-            res.target = loc; res.identity = Self.identity(info)
-            if info.size < Self.maxLinkSize {
-                let r = try call(key) { try client(loc, key: key).get(bucket: loc.bucket, key: loc.key) }
-                if r.status == 200, let target = Self.symlinkTarget(r.body, linkHost: loc.host) {
-                    if let t = try headInfo(target, key: key), t.size > 0 {
-                        res.target = target; res.identity = Self.identity(t)
-                    } else {
-                        res.target = nil; res.identity = nil   // a dangling link: no slab
-                    }
-                }
+        if var (info, body) = try firstBytes(loc, key: key) {
+            var target = loc
+            if info.size < Self.maxLinkSize, let linked = Self.symlinkTarget(body, linkHost: loc.host) {
+                if let t = try firstBytes(linked, key: key) { (info, body) = t; target = linked } else { info.size = 0 }
+            }
+            if info.size > 0 {
+                res.target = target; res.identity = Self.identity(info)
+                keepHead(key, Head(bytes: body, identity: Self.identity(info), at: res.at))
             }
         }
         remember(key, res)
         return res
     }
 
-    private func headInfo(_ loc: S3Location, key: String) throws -> ObjectInfo? {
-        let r = try call(key) { try client(loc, key: key).head(bucket: loc.bucket, key: loc.key) }
-        if r.status == 404 { return nil }
-        guard r.status == 200, let info = ObjectInfo(r) else { throw TileStoreError.io(key, "unexpected HEAD status \(r.status)") }
-        return info
+    /// The identity and first `headBytes` of an object; nil when it does not exist or is empty.
+    private func firstBytes(_ loc: S3Location, key: String) throws -> (ObjectInfo, ByteBuffer)? {
+        let r = try call(key) { try client(loc, key: key).get(bucket: loc.bucket, key: loc.key, range: 0..<Self.headBytes) }
+        switch r.status {
+        case 404, 416: return nil   // 416: the range starts past the end, so the object is empty
+        case 200, 206:
+            guard let info = ObjectInfo(r) else { throw TileStoreError.io(key, "the object store's answer has no size") }
+            guard info.size > 0 else { return nil }
+            var body = r.body
+            if body.readableBytes > Self.headBytes { body = body.getSlice(at: body.readerIndex, length: Self.headBytes)! }
+            return (info, body)
+        default:
+            throw TileStoreError.io(key, "unexpected status \(r.status)")
+        }
+    }
+
+    private func keepHead(_ key: String, _ h: Head) {
+        heads.withLock { m in
+            if m.count >= Self.maxHeads {
+                // Heads not taken at once will not be: drop the stale ones, or all if none is.
+                let now = ContinuousClock.now
+                m = m.filter { now - $0.value.at < Self.headLife }
+                if m.count >= Self.maxHeads { m.removeAll(keepingCapacity: true) }
+            }
+            m[key] = h
+        }
+    }
+
+    private func takeHead(_ key: String) -> Head? {
+        let now = ContinuousClock.now
+        return heads.withLock { m in
+            guard let h = m.removeValue(forKey: key), now - h.at < Self.headLife else { return nil }
+            return h
+        }
     }
 
     private func client(_ loc: S3Location, key: String) throws -> S3Client {

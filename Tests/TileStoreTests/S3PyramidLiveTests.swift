@@ -48,6 +48,25 @@ struct S3PyramidLiveTests {
         #expect(try linked.readTile(level: "10", col: 524, row: 366) == nil, "a dangling link is a missing slab")
     }
 
+    @Test func anIndexCostsOneGetAndATileAnother() throws {
+        let fx = try S3Fixture.shared()
+        let storage = S3SlabStorage(clusters: try #require(S3Fixture.clusters))
+        let reader = PyramidReader(pyramid: try fx.pyramid("FRANCE_RELIEF_JPG", prefix: "FRANCE_RELIEF_JPG"), storage: storage,
+                                   indexes: SlabIndexCache())
+        #expect(try reader.readTile(level: "10", col: 524, row: 365) != nil)
+        #expect(storage.requestsSent == 2, "a first look (header and index) and the tile")
+        #expect(try reader.readTile(level: "10", col: 525, row: 365) != nil)
+        #expect(storage.requestsSent == 3, "the index is cached: the tile only")
+        #expect(try reader.readTile(level: "10", col: 526, row: 363) == nil)
+        #expect(storage.requestsSent == 4, "a missing slab: one GET")
+        #expect(try reader.readTile(level: "10", col: 526, row: 363) == nil)
+        #expect(storage.requestsSent == 4, "and not again for a second")
+        _ = try fx.client.put(bucket: fx.bucket, key: "COUNTED/DATA_10_262_182", body: Array("SYMLINK#\(fx.bucket)/FRANCE_RELIEF_JPG/DATA_10_262_182".utf8))
+        let linked = PyramidReader(pyramid: try fx.pyramid("FRANCE_RELIEF_JPG", prefix: "COUNTED"), storage: storage, indexes: SlabIndexCache())
+        #expect(try linked.readTile(level: "10", col: 524, row: 365) != nil)
+        #expect(storage.requestsSent == 7, "the link, its target's header and index, the tile")
+    }
+
     @Test func aReplacedSlabIsReadAgain() throws {
         let fx = try S3Fixture.shared()
         let bucket = try S3Fixture.newBucket(fx.client)
