@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import ObjectStorage
 import Synchronization
 
@@ -63,6 +64,16 @@ public final class S3SlabStorage: SlabStorage {
 
     // MARK: SlabStorage
 
+    /// Reads wait on the network, not on the CPU: NIO's shared pool (a thread per core) would allow two reads in
+    /// flight on two cores. One pool for every S3 storage of the process, as many threads as pooled connections.
+    static let pool: NIOThreadPool = {
+        let p = NIOThreadPool(numberOfThreads: 32)
+        p.start()
+        return p
+    }()
+
+    public var blockingPool: NIOThreadPool { Self.pool }
+
     public func identity(_ key: String) throws -> SlabIdentity? {
         if let r = fresh(key) { return r.identity }
         return try resolve(key).identity
@@ -90,7 +101,10 @@ public final class S3SlabStorage: SlabStorage {
         case 200, 206:
             guard let info = ObjectInfo(r) else { throw TileStoreError.io(key, "the object store's answer has no size") }
             let id = Self.identity(info)
-            remember(key, Resolution(target: target, identity: id, at: .now))
+            // A plain slab was just seen as it is; a link's target, not its link: the link is read again when its
+            // first look is `positiveTTL` old.
+            let isLink = target != S3Location(trayAndKey: key)
+            remember(key, Resolution(target: target, identity: id, at: isLink ? res.at : .now))
             var body = r.body
             if r.status == 200 {
                 // The whole object came back (the store ignored the range, or it covered everything): cut it.
