@@ -8,6 +8,7 @@ scripts/rok4-venv.sh) and boto3 under it. Endpoint and credentials: ROK4_S3_URL,
                                                           # (rok4.storage.link), but the SKIP ones; TO.json
   s3_tool.py put-descriptor BUCKET NAME FILE              # FILE as s3://BUCKET/NAME.json
   s3_tool.py get URL                                      # prints the object (descriptors)
+  s3_tool.py public-read BUCKET                           # anyone may GET its objects (Benchmarks/s3.sh)
 """
 import json
 import os
@@ -52,6 +53,11 @@ def main(argv):
     elif cmd == "put-descriptor":
         with open(argv[4]) as f:
             storage.put_data_str(f.read(), f"s3://{argv[2]}/{argv[3]}.json")
+    elif cmd == "public-read":
+        client().put_bucket_policy(Bucket=argv[2], Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject"],
+                           "Resource": [f"arn:aws:s3:::{argv[2]}/*"]}]}))
     elif cmd == "get":
         sys.stdout.write(storage.get_data_str(argv[2]))
     else:
