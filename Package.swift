@@ -10,6 +10,7 @@ import PackageDescription
 /// Filters (FES 2.0 / Filter 1.1 / CQL)   Filters
 /// Config model + hot reloader            Config
 /// Vector stores (PostGIS, GeoPackage)    VectorData
+/// S3 client (SigV4, keep-alive pool)     ObjectStorage
 /// Tile storage (ROK4 pyramids)           TileStore
 /// SLD / SE styles                        Styling
 /// Image decoding/encoding (GDAL, Cairo) ImageCodec
@@ -68,7 +69,12 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "TileStore", dependencies: ["OGCCore", .product(name: "NIOPosix", package: "swift-nio")]),
+        // S3-compatible object storage: SigV4, a blocking keep-alive HTTP/1.1 client (issue 15)
+        .target(name: "ObjectStorage", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .target(name: "TileStore", dependencies: ["OGCCore", "ObjectStorage", .product(name: "NIOPosix", package: "swift-nio")]),
         // Pyramid processing (issue 12): slab/descriptor writing, then the GDAL jobs that build pyramids
         .target(name: "PyramidWriter", dependencies: ["TileStore", "Config"]),
         .target(name: "Processing", dependencies: ["PyramidWriter", "TileStore", "Config", "ImageCodec", "CGDAL"]),
@@ -108,6 +114,7 @@ let package = Package(
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
@@ -129,7 +136,8 @@ let package = Package(
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(name: "FiltersTests", dependencies: ["Filters"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "TileStoreTests", dependencies: ["TileStore"], exclude: ["Fixtures"]),
+        .testTarget(name: "TileStoreTests", dependencies: ["TileStore", "ObjectStorage"], exclude: ["Fixtures"]),
+        .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage"]),
         .testTarget(name: "PyramidWriterTests", dependencies: ["PyramidWriter", "Processing", "TileStore", "Config", "ImageCodec", "CGDAL"]),
         .testTarget(name: "StylingTests", dependencies: ["Styling", "Rendering"]),
         .testTarget(name: "VectorDataTests", dependencies: ["VectorData"]),

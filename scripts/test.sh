@@ -9,10 +9,14 @@ export PATH
 # Fonts: the renderer's label tests need a real sans-serif face.
 fc-match sans-serif | grep -qi dejavu || echo "warning: fc-match sans-serif is not DejaVu: $(fc-match sans-serif)"
 
-# 1. A throwaway PostGIS cluster loaded with the demo data; stopped on exit.
+# 1. A throwaway PostGIS cluster loaded with the demo data, and a throwaway Ceph with its S3 gateway (radosgw)
+#    for the S3 pyramid tests (ROK4_S3_URL, ROK4_S3_KEY, ROK4_S3_SECRETKEY); both stopped on exit.
 eval "$(scripts/pg-test-cluster.sh start)"
 trap 'scripts/pg-test-cluster.sh stop >/dev/null 2>&1 || true' EXIT
 export PASSERELLE_TEST_PG
+eval "$(scripts/ceph-test-cluster.sh start)"
+trap 'scripts/ceph-test-cluster.sh stop >/dev/null 2>&1 || true; scripts/pg-test-cluster.sh stop >/dev/null 2>&1 || true' EXIT
+export ROK4_S3_URL ROK4_S3_KEY ROK4_S3_SECRETKEY
 
 # 2. Build once, then the Swift tests (unit, service, PostGIS and GeoPackage stores).
 log=$(mktemp -d)/swift

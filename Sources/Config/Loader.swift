@@ -350,8 +350,11 @@ public struct ConfigLoader: Sendable {
     }
 
     static func climbsOut(_ path: String) -> Bool {
-        !path.hasPrefix("/") && path.split(separator: "/").contains("..")
+        !path.hasPrefix("/") && !isURL(path) && path.split(separator: "/").contains("..")
     }
+
+    /// `s3://…` and other `scheme://` paths name objects, not files: they are not resolved against the directory.
+    static func isURL(_ path: String) -> Bool { path.hasPrefix("s3://") }
 
     func resolve(_ path: String) -> URL {
         path.hasPrefix("/") ? URL(fileURLWithPath: path).standardizedFileURL
@@ -360,7 +363,7 @@ public struct ConfigLoader: Sendable {
 
     private func resolvePaths(_ s: StoredData) -> StoredData {
         var s = s
-        if let p = s.storage.path { s.storage.path = resolve(p).path }
+        if let p = s.storage.path, !Self.isURL(p) { s.storage.path = resolve(p).path }
         return s
     }
 

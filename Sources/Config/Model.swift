@@ -153,6 +153,8 @@ public struct Storage: Sendable, Equatable, Codable {
     public var type: String
     /// FILESYSTEM: a GeoPackage file (VECTOR-DB) or a pyramid descriptor (ROK4-PYRAMID-*), relative to the
     /// config directory or absolute. Resolved to an absolute path at load.
+    /// S3 (ROK4-PYRAMID-*): the descriptor object, `s3://BUCKET/NAME.json` or `s3://BUCKET@HOST/NAME.json`
+    /// (HOST picks a cluster of `ROK4_S3_URL`), kept as written.
     public var path: String?
     /// POSTGRESQL: the name of an environment variable holding a libpq URL or key=value connection string.
     public var connectionEnv: String?

@@ -58,14 +58,34 @@ enum StructuralChecks {
                 out.append(ConfigIssue(file: file, path: "$.storage.type", message: "storage \(s.storage.type) is not supported for VECTOR-DB (POSTGRESQL or FILESYSTEM)"))
             }
         case .rok4PyramidRaster, .rok4PyramidVector:
-            if s.storage.type.uppercased() != "FILESYSTEM" && s.storage.type.uppercased() != "FILE" {
-                out.append(ConfigIssue(file: file, path: "$.storage.type", message: "storage \(s.storage.type) is not supported for pyramids yet (FILESYSTEM)"))
+            switch s.storage.type.uppercased() {
+            case "FILESYSTEM", "FILE":
+                if let p = s.storage.path, p.contains("://") {
+                    out.append(ConfigIssue(file: file, path: "$.storage.path", message: "a FILESYSTEM pyramid's path is a file path, not \(p.prefix(while: { $0 != ":" })):// (S3 storage takes s3://BUCKET/NAME.json)"))
+                }
+            case "S3":
+                // As ROK4 writes it: s3://BUCKET/NAME.json, or s3://BUCKET@HOST/NAME.json to pick a cluster.
+                if let p = s.storage.path, !Self.isS3Path(p) {
+                    out.append(ConfigIssue(file: file, path: "$.storage.path", message: "an S3 pyramid's path is s3://BUCKET/NAME.json or s3://BUCKET@HOST/NAME.json"))
+                }
+            default:
+                out.append(ConfigIssue(file: file, path: "$.storage.type", message: "storage \(s.storage.type) is not supported for pyramids (FILESYSTEM or S3)"))
             }
             if s.storage.path == nil {
                 out.append(ConfigIssue(file: file, path: "$.storage.path", message: "a pyramid needs the path of its descriptor"))
             }
         }
         return out
+    }
+
+    /// `s3://BUCKET[@HOST]/KEY` with a non-empty bucket, host (when `@` is there) and key.
+    static func isS3Path(_ p: String) -> Bool {
+        guard p.hasPrefix("s3://") else { return false }
+        let rest = p.dropFirst(5)
+        guard let slash = rest.firstIndex(of: "/") else { return false }
+        let tray = rest[..<slash], key = rest[rest.index(after: slash)...]
+        let parts = tray.split(separator: "@", omittingEmptySubsequences: false)
+        return !key.isEmpty && parts.count <= 2 && parts.allSatisfy { !$0.isEmpty }
     }
 
     static func check(configuration c: Configuration, file: String, storedData: [String: StoredData]) -> [ConfigIssue] {

@@ -29,7 +29,8 @@ public struct PasserelleApp: Sendable {
         }
         let templates = if let dir = templatesDirectory { try await TemplateLibrary(directory: dir) } else { try TemplateLibrary() }
         let services = ServiceFactory.make(resources: resources)
-        let dispatcher = Dispatcher(store: store, services: services, templates: templates, metrics: metrics, logger: logger)
+        let dispatcher = Dispatcher(store: store, services: services, templates: templates, metrics: metrics, logger: logger,
+                                    tileResponses: TileCachesSetting.responseCache())
         let status = StatusEndpoints(store: store, metrics: metrics, readiness: { snap in await resources.readiness(snap) })
         return PasserelleApp(store: store, reloader: reloader, dispatcher: dispatcher, metrics: metrics, status: status)
     }

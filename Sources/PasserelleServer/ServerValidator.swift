@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import NIOPosix
 import Styling
 import TileServices
 import VectorData
@@ -11,7 +12,8 @@ struct ServerValidator: ConfigValidator {
 
     func validate(storedData s: StoredData, snapshot: ConfigSnapshot) async -> [ConfigIssue] {
         var out: [ConfigIssue] = []
-        if let p = s.storage.path, !FileManager.default.isReadableFile(atPath: p) {
+        // An S3 descriptor is read when a configuration using it is validated (below, through the tile registry).
+        if let p = s.storage.path, !p.hasPrefix("s3://"), !FileManager.default.isReadableFile(atPath: p) {
             out.append(ConfigIssue(file: "", path: "$.storage.path", message: "cannot read \(p)"))
         }
         if let env = s.storage.connectionEnv, ProcessInfo.processInfo.environment[env] == nil {
@@ -64,7 +66,9 @@ struct ServerValidator: ConfigValidator {
                                 uniquingKeysWith: { a, _ in a })
             let p = Published(offering: o, configuration: c, endpoint: Endpoint(id: "", name: "", type: c.type, urls: [], open: true),
                               storedData: sd)
-            do { _ = try TileLayerResolver(registry: resources.tiles).resolve(p, snapshot: snapshot) } catch {
+            // On the blocking pool: an S3 descriptor is a network read, with retries.
+            let resolver = TileLayerResolver(registry: resources.tiles)
+            do { _ = try await NIOThreadPool.singleton.runIfActive { try resolver.resolve(p, snapshot: snapshot) } } catch {
                 out.append(ConfigIssue(file: "", path: "$.type_infos.used_data", message: "\(error)"))
             }
         }

@@ -17,7 +17,7 @@ public struct SharedResources: Sendable {
 
     public init(statementTimeoutMs: Int) {
         sources = SourceRegistry(statementTimeoutMs: statementTimeoutMs)
-        tiles = TileStoreRegistry()
+        tiles = TileStoreRegistry(tiles: TileCachesSetting.tileCache())
         styles = SLDLoader()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ObjectStorage
 
 /// Inclusive tile limits of a level.
 public struct TileLimits: Sendable, Equatable {
@@ -82,4 +83,17 @@ public struct Pyramid: Sendable, Equatable {
     public var isVector: Bool { format.isVector }
 
     public func level(_ id: String) -> PyramidLevel? { levels.first { $0.id == id } }
+
+    /// A descriptor read from `s3://BUCKET@HOST/…` whose levels name a bucket without a host: the slabs are on the
+    /// descriptor's cluster (as ROK4's Python reader, which takes the slabs' tray from the descriptor's path).
+    func onCluster(of descriptor: S3Location) -> Pyramid {
+        guard let host = descriptor.host else { return self }
+        var p = self
+        for i in p.levels.indices {
+            if case .object(let type, let tray, let prefix) = p.levels[i].storage, !tray.contains("@") {
+                p.levels[i].storage = .object(type: type, tray: tray + "@" + host, prefix: prefix)
+            }
+        }
+        return p
+    }
 }

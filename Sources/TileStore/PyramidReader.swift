@@ -28,7 +28,7 @@ public struct TileLocation: Sendable, Equatable {
 }
 
 /// Reads tiles of one pyramid (§8 of the format note). The blocking calls are the `read…` ones;
-/// `tile(level:col:row:)` runs them on NIO's thread pool.
+/// `tile(level:col:row:)` runs them on the storage's blocking pool.
 public struct PyramidReader: Sendable {
     public let pyramid: Pyramid
     public let storage: any SlabStorage
@@ -129,6 +129,6 @@ public struct PyramidReader: Sendable {
 
     private func read(level: String, col: Int, row: Int) async throws -> TileData? {
         let reader = self
-        return try await NIOThreadPool.singleton.runIfActive { try reader.readTile(level: level, col: col, row: row) }
+        return try await storage.blockingPool.runIfActive { try reader.readTile(level: level, col: col, row: row) }
     }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOPosix
 
 /// What identifies one version of a slab: a replaced or rewritten slab gets another identity, so cached indexes
 /// and HTTP validators (ETag, Last-Modified) follow it.
@@ -30,4 +31,12 @@ public protocol SlabStorage: Sendable {
     /// Up to `length` bytes at `offset` of slab `key`, fewer at the end of the slab; nil when the slab does not
     /// exist.
     func readRange(_ key: String, offset: Int, length: Int) throws -> SlabBytes?
+
+    /// The threads the blocking reads run on: NIO's shared pool (one thread per core) suits local disks; a store
+    /// across the network, where a read mostly waits, has a larger pool of its own.
+    var blockingPool: NIOThreadPool { get }
+}
+
+extension SlabStorage {
+    public var blockingPool: NIOThreadPool { .singleton }
 }

@@ -1,4 +1,5 @@
-/// What can go wrong reading pyramids. "No data" is not an error: readers return nil for it.
+/// What can go wrong reading pyramids. "No data" is not an error: readers return nil for it. The associated
+/// strings name paths, buckets and keys: they go to the server's log, never to clients.
 public enum TileStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidTileMatrixSet(String, String)
     case invalidDescriptor(String, String)
@@ -7,6 +8,8 @@ public enum TileStoreError: Error, Sendable, Equatable, CustomStringConvertible 
     case corruptSlab(String, String)
     case io(String, String)
     case unsupportedStorage(String)
+    /// The storage does not answer now (object store down, timeouts, 5xx after retries): worth trying again.
+    case unavailable(String, String)
 
     public var description: String {
         switch self {
@@ -16,6 +19,7 @@ public enum TileStoreError: Error, Sendable, Equatable, CustomStringConvertible 
         case .corruptSlab(let p, let m): "corrupt slab \(p): \(m)"
         case .io(let p, let m): "cannot read \(p): \(m)"
         case .unsupportedStorage(let t): "storage \(t) is not supported yet"
+        case .unavailable(let p, let m): "cannot read \(p) now: \(m)"
         }
     }
 }

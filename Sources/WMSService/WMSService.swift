@@ -62,6 +62,7 @@ public final class WebMapService: OGCService {
             throw e.ogcError
         } catch let e as TileStoreError {
             context.logger.error("WMS pyramid error: \(e)")
+            if case .unavailable = e { throw OGCError.storageUnavailable }
             throw OGCError(.noApplicableCode, "The pyramid of a layer cannot be read")
         }
     }
