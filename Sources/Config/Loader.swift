@@ -436,7 +436,7 @@ final class ParsedFileCache: @unchecked Sendable {
 
 extension ConfigLoader {
     /// The folders of config objects: a change in them is seen object by object. Anything else the watcher sees
-    /// (server.json, styles, tile matrix sets, pyramid descriptors) may change what any configuration reads.
+    /// (server.json, the styles) may change what any configuration reads.
     static let objectFolders = ["endpoints", "stored_data", "configurations", "offerings", "permissions", "keys"]
 
     /// Whether a file outside the object folders changed since `previous` was loaded (always true on a first load,
