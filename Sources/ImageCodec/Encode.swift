@@ -21,8 +21,10 @@ public enum ImageEncoder {
         ImageFormat.allCases.filter { $0 != .webp || GDALEncoder.isAvailable("WEBP") }
     }
 
-    /// Encodes `image` (1–4 channels, straight alpha) as `format`.
-    public static func encode(_ image: RasterImage, as format: ImageFormat, options: Options = Options()) throws -> [UInt8] {
+    /// Encodes `image` (1–4 channels, straight alpha) as `format`. `shouldStop` (a request whose client left) is
+    /// asked while a large truecolour PNG is filtered; true throws `CancellationError`.
+    public static func encode(_ image: RasterImage, as format: ImageFormat, options: Options = Options(),
+                              shouldStop: () -> Bool = { false }) throws -> [UInt8] {
         guard image.width > 0, image.height > 0 else { throw ImageEncodeError.unsupported("an empty image") }
         switch format {
         case .png:
@@ -32,7 +34,7 @@ public enum ImageEncoder {
                 return try PNGWriter.encodePaletted(width: image.width, height: image.height, indices: exact.indices,
                                                     palette: exact.palette, level: options.pngLevel)
             }
-            return try PNGWriter.encode(image, level: options.pngLevel)
+            return try PNGWriter.encode(image, level: options.pngLevel, shouldStop: shouldStop)
         case .png8:
             let q = PaletteQuantizer.quantize(image)
             return try PNGWriter.encodePaletted(width: image.width, height: image.height, indices: q.indices,

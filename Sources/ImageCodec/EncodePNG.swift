@@ -5,8 +5,9 @@ import CGDAL
 /// (low levels are several times faster than libpng's default and cost little size on maps).
 enum PNGWriter {
     /// PNG of an 8-bit image with 1–4 channels. Rows are filtered with the cheapest of None/Sub/Up (sum of
-    /// absolute differences heuristic).
-    static func encode(_ image: RasterImage, level: Int) throws -> [UInt8] {
+    /// absolute differences heuristic). `shouldStop` is asked every 64 rows: true throws `CancellationError` (a
+    /// client that left does not wait for a 4096×4096 map to be filtered).
+    static func encode(_ image: RasterImage, level: Int, shouldStop: () -> Bool = { false }) throws -> [UInt8] {
         let colourType: UInt8
         switch image.channels {
         case 1: colourType = 0
@@ -18,13 +19,16 @@ enum PNGWriter {
         let bpp = image.channels
         let rowBytes = image.width * bpp
         var raw = [UInt8](repeating: 0, count: (rowBytes + 1) * image.height)
-        image.pixels.withUnsafeBufferPointer { src in
+        let stopped = image.pixels.withUnsafeBufferPointer { src in
             raw.withUnsafeMutableBufferPointer { dst in
                 for y in 0..<image.height {
+                    if y % 64 == 0 && shouldStop() { return true }
                     filterRow(src: src, row: y, rowBytes: rowBytes, bpp: bpp, dst: dst, at: y * (rowBytes + 1))
                 }
+                return false
             }
         }
+        if stopped { throw CancellationError() }
         var out = signature
         out += chunk("IHDR", header(image.width, image.height, colourType))
         out += chunk("IDAT", try deflate(raw, level: level))

@@ -57,7 +57,7 @@ extension WebMapService {
             }
             if job.isCancelled { throw CancellationError() }
             // An opaque map comes back as RGB already (the renderer drops the alpha of an opaque background).
-            return try ImageEncoder.encode(image, as: format, options: .init(background: bg))
+            return try ImageEncoder.encode(image, as: format, options: .init(background: bg), shouldStop: { job.isCancelled })
         }
         return Response.bytes(bytes, contentType: format.mimeType)
     }
