@@ -215,8 +215,8 @@ log "measuring: ${DURATION}s per case, $CONNECTIONS connections, $WRK_THREADS wr
     run "passerelle S3, caches off" "http://127.0.0.1:$P_OFF" cycle.lua "$WORK/s3.txt"
     run "passerelle disk, caches on" "http://127.0.0.1:$P_ON" cycle.lua "$WORK/disk.txt"
     run "passerelle S3, caches on" "http://127.0.0.1:$P_ON" cycle.lua "$WORK/s3.txt"
-    run "nginx → radosgw (ranged GET)" "http://127.0.0.1:$NGINX_PORT" cycle_ranges.lua "$WORK/ranges.txt"
-    run "radosgw (ranged GET)" "http://$RGW" cycle_ranges.lua "$WORK/ranges.txt"
+    run "nginx → radosgw (ranged GET)" "http://127.0.0.1:$NGINX_PORT" cycle.lua "$WORK/ranges.txt"
+    run "radosgw (ranged GET)" "http://$RGW" cycle.lua "$WORK/ranges.txt"
 } | tee "$WORK/table.md"
 rss() { ps -o rss= -p "$1" 2>/dev/null | awk '{printf "%.0f MiB", $1/1024}'; }
 echo

@@ -1,5 +1,6 @@
--- wrk script: each thread cycles through the request list (one URL path a line), starting at its own offset;
--- at the end prints one JSON line with the counts and latency percentiles (microseconds).
+-- wrk script: each thread cycles through the request list (one URL path a line, or "PATH<TAB>RANGE" for a ranged
+-- GET, RANGE a Range header value "bytes=first-last"), starting at its own offset; at the end prints one JSON line
+-- with the counts and latency percentiles (microseconds).
 --   wrk -t2 -c8 -d15s --latency -s cycle.lua http://127.0.0.1:PORT -- LIST_FILE
 local threads = {}
 local counter = 0
@@ -13,7 +14,12 @@ end
 function init(args)
   local reqs = {}
   for line in io.lines(args[1]) do
-    if #line > 0 then reqs[#reqs + 1] = wrk.format("GET", line) end
+    local path, range = line:match("^([^\t]+)\t(.+)$")
+    if path then
+      reqs[#reqs + 1] = wrk.format("GET", path, { ["Range"] = range })
+    elseif #line > 0 then
+      reqs[#reqs + 1] = wrk.format("GET", line)
+    end
   end
   if #reqs == 0 then error("empty request list " .. args[1]) end
   requests_list = reqs
