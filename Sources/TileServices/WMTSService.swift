@@ -16,7 +16,7 @@ public final class WMTSService: OGCService {
     public let resolver: TileLayerResolver
     /// Capabilities by generation, endpoint, visibility and URL: a document of thousands of layers is made once.
     let capabilitiesCache = DocumentCache()
-    let layerFragments = FragmentCache<WMTSLayerSummary>()
+    let layerFragments = GenerationCache<WMTSLayerSummary, String>()
     /// `Cache-Control: public, max-age=…` of tiles, in seconds.
     public let tileMaxAge: Int
 
@@ -168,7 +168,7 @@ public final class WMTSService: OGCService {
 
     /// `fragments`: each layer's piece of the document, kept across reloads (an edit among 5,000 layers renders one).
     static func capabilitiesContext(_ layers: [TileLayer], _ request: OGCRequest, _ context: ServiceContext,
-                                    fragments: FragmentCache<WMTSLayerSummary>) throws -> [String: Any] {
+                                    fragments: GenerationCache<WMTSLayerSummary, String>) throws -> [String: Any] {
         let meta = context.endpoint.service
         let c = meta?.contact
         var ctx: [String: Any] = [
@@ -222,7 +222,7 @@ public final class WMTSService: OGCService {
                 },
                 tileTemplate: request.url("/\(KVP.percentEncode(l.name))/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.\(l.format.fileExtension)"),
                 metadata: (l.published.configuration.metadata ?? []).map(\.url))
-            let xml = try fragments.fragment(summary, generation: context.snapshot.generation) {
+            let xml = try fragments.value(summary, generation: context.snapshot.generation) {
                 try context.templates.render("wmts-layer", summary.templateContext)
             }
             return ["xml": xml]
@@ -232,7 +232,7 @@ public final class WMTSService: OGCService {
     }
 }
 
-/// What the WMTS capabilities show of one layer: the key of its rendered piece (`FragmentCache`), and the context
+/// What the WMTS capabilities show of one layer: the key of its rendered piece (`GenerationCache`), and the context
 /// of the `wmts-layer` template.
 struct WMTSLayerSummary: Hashable, Sendable {
     struct Limits: Hashable, Sendable {

@@ -77,7 +77,7 @@ extension WFSService {
                 metadataURLs: (t.configuration.metadata ?? []).map {
                     FeatureTypeSummary.Link(url: $0.url, format: metadataFormat11($0.format), type11: metadataType11($0.type))
                 })
-            let xml = try featureTypeFragments.fragment(summary, generation: context.snapshot.generation) {
+            let xml = try featureTypeFragments.value(summary, generation: context.snapshot.generation) {
                 try context.templates.render("wfs-featuretype-\(version.rawValue)", summary.templateContext)
             }
             types.append(["xml": xml])
@@ -156,7 +156,7 @@ extension WFSService {
     }
 }
 
-/// What the capabilities show of one feature type: the key of its rendered piece (`FragmentCache`), and the
+/// What the capabilities show of one feature type: the key of its rendered piece (`GenerationCache`), and the
 /// context of the `wfs-featuretype-*` template.
 struct FeatureTypeSummary: Hashable, Sendable {
     struct Link: Hashable, Sendable { var url, format, type11: String }

@@ -2,10 +2,10 @@ import Config
 import Filters
 import Geo
 import OGCCore
-import Synchronization
+import ServiceKit
 import VectorData
 
-/// A feature type's table schema and WGS84 extent, read once per configuration generation (never per request).
+/// A feature type's table schema and WGS84 extent, read once per stored data and table (never per request).
 struct TypeSchema: Sendable {
     var table: TableSchema
     /// From `type_infos.bbox`, else the table extent transformed to WGS84.
@@ -28,29 +28,12 @@ final class SchemaCache: Sendable {
         var wgs84: BBox?
     }
 
-    private struct State {
-        var generation = -1
-        var current: [String: Entry] = [:]
-        /// The entries of the last generation that asked for any: reused once checked against the stored data.
-        var previous: [String: Entry] = [:]
-    }
-
-    private let state = Mutex(State())
+    private let entries = GenerationCache<String, Entry>()
 
     func schema(for type: FeatureType, source: any VectorSource, generation gen: Int) async throws -> TypeSchema {
         let key = "\(type.storedData.id)|\(type.table)"
-        let cached = state.withLock { s -> Entry? in
-            if s.generation != gen {
-                if !s.current.isEmpty { s.previous = s.current }
-                s.current = [:]
-                s.generation = gen
-            }
-            guard let e = s.current[key] ?? s.previous[key], e.storedData == type.storedData else { return nil }
-            s.current[key] = e
-            return e
-        }
         let entry: Entry
-        if let cached {
+        if let cached = entries.value(key, generation: gen, isValid: { $0.storedData == type.storedData }) {
             entry = cached
         } else {
             let table: TableSchema
@@ -66,7 +49,7 @@ final class SchemaCache: Sendable {
                 wgs84 = table.srid == 4326 ? ext : (try? CoordinateTransformer.make(from: table.srid, to: 4326).transform(ext))
             }
             entry = Entry(storedData: type.storedData, table: table, wgs84: wgs84)
-            state.withLock { s in if s.generation == gen { s.current[key] = entry } }
+            entries.store(entry, for: key, generation: gen)
         }
         return TypeSchema(table: entry.table, wgs84: type.configuration.typeInfos.bbox?.bbox ?? entry.wgs84)
     }

@@ -14,7 +14,7 @@ public struct WFSService: OGCService {
     let sources: any VectorSourceProvider
     let schemas = SchemaCache()
     /// Each feature type's piece of the capabilities, kept across reloads (10,000 layers: an edit re-renders one).
-    let featureTypeFragments = FragmentCache<FeatureTypeSummary>()
+    let featureTypeFragments = GenerationCache<FeatureTypeSummary, String>()
     let capabilitiesCache = DocumentCache()
 
     public init(sources: any VectorSourceProvider) {
