@@ -28,7 +28,7 @@ enum PaletteQuantizer {
             for i in 0..<(img.width * img.height) {
                 let o = i * ch
                 let a = ch == 4 ? p[o + 3] : 255
-                let key: UInt32 = a == 0 ? 0 : UInt32(p[o]) << 24 | UInt32(p[o + 1]) << 16 | UInt32(p[o + 2]) << 8 | UInt32(a)
+                let key = colourKey(p, o, alpha: a)
                 if haveLast && key == last { indices[i] = lastIndex; continue }
                 let idx: UInt8
                 if let found = lookup[key] { idx = found } else {
@@ -44,6 +44,11 @@ enum PaletteQuantizer {
         return ok ? Result(indices: indices, palette: palette) : nil
     }
 
+    /// One colour as a number, RGBA; every fully transparent pixel is the same colour (0).
+    @inline(__always) private static func colourKey(_ p: UnsafeBufferPointer<UInt8>, _ o: Int, alpha a: UInt8) -> UInt32 {
+        a == 0 ? 0 : UInt32(p[o]) << 24 | UInt32(p[o + 1]) << 16 | UInt32(p[o + 2]) << 8 | UInt32(a)
+    }
+
     /// The distinct colours among about 1,000 pixels spread over the image, counted up to `limit + 1`: a
     /// photograph or a relief shows more than 256 there, and the exact palette is not tried on all its pixels.
     static func sampledColours(_ img: RasterImage, upTo limit: Int) -> Int {
@@ -54,8 +59,7 @@ enum PaletteQuantizer {
             var i = 0
             while i < n && seen.count <= limit {
                 let o = i * ch
-                let a: UInt8 = ch == 4 ? p[o + 3] : 255
-                seen.insert(a == 0 ? 0 : UInt32(p[o]) << 24 | UInt32(p[o + 1]) << 16 | UInt32(p[o + 2]) << 8 | UInt32(a))
+                seen.insert(colourKey(p, o, alpha: ch == 4 ? p[o + 3] : 255))
                 i += step
             }
         }
