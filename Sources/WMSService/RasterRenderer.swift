@@ -62,9 +62,10 @@ enum RasterRenderer {
             }
         }
         // RGB when the tiles are all there and opaque, and every output pixel has a position in the data.
-        let opaque = tiles.count == cols.count * rows.count && tiles.allSatisfy { $0.image.channels == 3 } && !mapping.hasGaps
+        let complete = tiles.count == cols.count * rows.count
+        let opaque = complete && tiles.allSatisfy { $0.image.channels == 3 } && !mapping.hasGaps
         let window = Self.window(tiles, x: wx0..<wx1, y: wy0..<wy1, tileWidth: m.tileWidth, tileHeight: m.tileHeight,
-                                 channels: opaque ? 3 : 4)
+                                 channels: opaque ? 3 : 4, complete: complete)
         mapping.offset(x: Double(wx0), y: Double(wy0))
         return Resampler.resample(window, mapping, width: width, height: height, kernel: interpolation)
     }
@@ -122,12 +123,12 @@ enum RasterRenderer {
 
     /// The tiles copied into one image covering `x`×`y` of the level's pixels; missing tiles are transparent
     /// (`channels` 4, premultiplied).
+    /// `complete`: every tile under the window is in `tiles`.
     static func window(_ tiles: [(col: Int, row: Int, image: RasterImage)], x: Range<Int>, y: Range<Int>,
-                       tileWidth tw: Int, tileHeight th: Int, channels ch: Int) -> RasterImage {
+                       tileWidth tw: Int, tileHeight th: Int, channels ch: Int, complete: Bool) -> RasterImage {
         let w = x.count, h = y.count
         // Cleared only when some pixel may stay uncovered (a missing or partial tile): else every byte is written.
-        let covered = tiles.count == ((x.upperBound - 1) / tw - x.lowerBound / tw + 1) * ((y.upperBound - 1) / th - y.lowerBound / th + 1)
-            && tiles.allSatisfy { $0.image.width >= tw && $0.image.height >= th }
+        let covered = complete && tiles.allSatisfy { $0.image.width >= tw && $0.image.height >= th }
         var out = covered ? [UInt8](unsafeUninitializedCapacity: w * h * ch) { _, n in n = w * h * ch }
                           : [UInt8](repeating: 0, count: w * h * ch)
         out.withUnsafeMutableBufferPointer { dst in
