@@ -169,7 +169,7 @@ import Testing
             values.append(Double.random(in: -200...200, using: &rng))
             values.append(Double.random(in: -2e7...2e7, using: &rng))
         }
-        for d in [0, 2, 3, 7, 8, 15] {
+        for d in [0, 1, 2, 3, 5, 7, 8, 9, 15] {
             for v in values {
                 #expect(NumberFormatting.string(v, decimals: d) == reference(v, d), "\(v) at \(d) decimals")
             }
