@@ -96,6 +96,11 @@ public struct ConfigLoader: Sendable {
 
         // 4. Configurations: structure and references, then the outside world (tables, styles).
         let revalidate = checkAll || Self.supportFilesChanged(previous: previous, signatures: signatures, snapshot: snap)
+        // Gathered apart and stored once: each check closure holds a copy of `snap`, so inserting into
+        // `snap.configurations` in this loop copied the whole dictionary every time (quadratic: half of the
+        // start-up with 10,000 offerings). The checks read the stored data, not the other configurations.
+        var accepted: [String: Configuration] = [:]
+        accepted.reserveCapacity(configs.count)
         for id in configs.keys.sorted() {
             if let c = await pick(configs[id]!, issues: &issues, check: { c, f in
                 let structural = StructuralChecks.check(configuration: c, file: f, storedData: snap.storedData)
@@ -103,12 +108,15 @@ public struct ConfigLoader: Sendable {
                 if !revalidate, let previous, Self.servedUnchanged(c, previous: previous, now: snap) { return [] }
                 return await validator.validate(configuration: c, snapshot: snap).map { var i = $0; i.file = f; return i }
             }) {
-                snap.configurations[id] = c
+                accepted[id] = c
             }
         }
+        snap.configurations = accepted
 
         // 5. Offerings: references, type match, one layer name per endpoint.
         var layerOwner: [String: String] = [:]   // endpoint + layer name → offering id
+        var offered: [String: Offering] = [:]     // stored once, as the configurations above
+        offered.reserveCapacity(offerings.count)
         for id in offerings.keys.sorted() {
             var cands = offerings[id]!
             cands.versions = cands.versions.map { v in
@@ -145,9 +153,10 @@ public struct ConfigLoader: Sendable {
                 return out
             }) {
                 layerOwner[o.endpoint + "\u{0}" + snap.configurations[o.configuration]!.layerName] = id
-                snap.offerings[id] = o
+                offered[id] = o
             }
         }
+        snap.offerings = offered
 
         // 6. Permissions and keys (references to offerings are checked at use: a permission may outlive one).
         for id in permissions.keys.sorted() {
