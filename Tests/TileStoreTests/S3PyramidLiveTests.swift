@@ -23,7 +23,7 @@ struct S3PyramidLiveTests {
             let p = pos.split(separator: "/").map(String.init)
             let tile = try await reader.tile(level: p[0], col: Int(p[1])!, row: Int(p[2])!)
             let bytes = try #require(tile, "tile \(pos) missing").bytes
-            #expect(SHA256.hex(Array(bytes.readableBytesView)) == sha, "tile \(pos)")
+            #expect(sha256Hex(Array(bytes.readableBytesView)) == sha, "tile \(pos)")
         }
         for s in entry["sample"] as! [[String: Any]] where s["status"] as? String != "tile" {
             let t = try reader.readTile(level: s["level"] as! String, col: s["col"] as! Int, row: s["row"] as! Int)
