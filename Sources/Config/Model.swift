@@ -158,6 +158,11 @@ public struct Storage: Sendable, Equatable, Codable {
     public var path: String?
     /// POSTGRESQL: the name of an environment variable holding a libpq URL or key=value connection string.
     public var connectionEnv: String?
+    /// POSTGRESQL: the names of environment variables each holding the connection string (same forms as
+    /// `connection_env`) of a read replica of that database (`"read_replica_envs": ["PG_REPLICA_1", …]`). Reads
+    /// are spread over the replicas that are up and fall back to the primary (`connection_env`); a replica
+    /// that cannot be reached is skipped until a probe finds it back. Optional; none: every read goes to the primary.
+    public var readReplicaEnvs: [String]?
     /// POSTGRESQL: a libpq service name (pg_service.conf).
     public var service: String?
     /// POSTGRESQL: the schema holding the relations (default `public`).
@@ -167,10 +172,13 @@ public struct Storage: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case type, path, service, schema, labels
         case connectionEnv = "connection_env"
+        case readReplicaEnvs = "read_replica_envs"
     }
 
-    public init(type: String, path: String? = nil, connectionEnv: String? = nil, schema: String? = nil) {
+    public init(type: String, path: String? = nil, connectionEnv: String? = nil, schema: String? = nil,
+                readReplicaEnvs: [String]? = nil) {
         self.type = type; self.path = path; self.connectionEnv = connectionEnv; self.schema = schema
+        self.readReplicaEnvs = readReplicaEnvs
     }
 }
 

@@ -50,7 +50,15 @@ enum StructuralChecks {
                     out.append(ConfigIssue(file: file, path: "$.storage",
                                            message: "a POSTGRESQL stored data needs connection_env (an environment variable) or service (a libpq service name)"))
                 }
+                for (i, env) in (s.storage.readReplicaEnvs ?? []).enumerated() where env.isEmpty || env == s.storage.connectionEnv {
+                    out.append(ConfigIssue(file: file, path: "$.storage.read_replica_envs[\(i)]",
+                                           message: env.isEmpty ? "a read replica needs the name of an environment variable"
+                                                                : "a read replica's variable must not be the primary's connection_env"))
+                }
             case "FILESYSTEM":
+                if s.storage.readReplicaEnvs?.isEmpty == false {
+                    out.append(ConfigIssue(file: file, path: "$.storage.read_replica_envs", message: "read replicas are for POSTGRESQL storage only"))
+                }
                 if s.storage.path == nil {
                     out.append(ConfigIssue(file: file, path: "$.storage.path", message: "a FILESYSTEM vector stored data needs the path of a GeoPackage"))
                 }

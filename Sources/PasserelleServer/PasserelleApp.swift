@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import ServiceKit
+import VectorData
 
 /// Everything a running server is made of, built from a config directory.
 public struct PasserelleApp: Sendable {
@@ -31,7 +32,8 @@ public struct PasserelleApp: Sendable {
         let services = ServiceFactory.make(resources: resources)
         let dispatcher = Dispatcher(store: store, services: services, templates: templates, metrics: metrics, logger: logger,
                                     tileResponses: TileCachesSetting.responseCache())
-        let status = StatusEndpoints(store: store, metrics: metrics, readiness: { snap in await resources.readiness(snap) })
+        let status = StatusEndpoints(store: store, metrics: metrics, readiness: { snap in await resources.readiness(snap) },
+                                     readTargets: { resources.sources.readTargets })
         return PasserelleApp(store: store, reloader: reloader, dispatcher: dispatcher, metrics: metrics, status: status)
     }
 
@@ -61,7 +63,16 @@ public struct PasserelleApp: Sendable {
 extension PasserelleApp {
     /// Loads a config directory with every check the server makes, without serving it.
     public static func check(configDirectory: URL) async -> ConfigSnapshot {
+        await checkWithStores(configDirectory: configDirectory).snapshot
+    }
+
+    /// `check(configDirectory:)`, plus the databases of each PostgreSQL store as the check found them (primary
+    /// and read replicas, which are up), by stored data id.
+    public static func checkWithStores(configDirectory: URL) async -> (snapshot: ConfigSnapshot, readTargets: [String: [ReadTargetStatus]]) {
         let resources = SharedResources(statementTimeoutMs: Limits().statementTimeoutMs)
-        return await ConfigLoader(directory: configDirectory, validator: ServerValidator(resources: resources)).load(previous: nil)
+        let snap = await ConfigLoader(directory: configDirectory, validator: ServerValidator(resources: resources)).load(previous: nil)
+        let targets = resources.sources.readTargets
+        resources.sources.retain(ids: [])
+        return (snap, targets)
     }
 }

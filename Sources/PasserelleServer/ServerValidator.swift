@@ -19,10 +19,16 @@ struct ServerValidator: ConfigValidator {
         if let env = s.storage.connectionEnv, ProcessInfo.processInfo.environment[env] == nil {
             out.append(ConfigIssue(file: "", path: "$.storage.connection_env", message: "environment variable \(env) is not set"))
         }
+        for (i, env) in (s.storage.readReplicaEnvs ?? []).enumerated() where ProcessInfo.processInfo.environment[env] == nil {
+            out.append(ConfigIssue(file: "", path: "$.storage.read_replica_envs[\(i)]", message: "environment variable \(env) is not set"))
+        }
         if !out.isEmpty || s.type != .vectorDB { return out }
         // The store must answer, and hold the relations the stored data declares.
         do {
             let source = try await resources.sources.source(for: s)
+            // Read replicas: the ones down now are left out from the start (they are not an error: reads go to the
+            // others and to the primary, and a replica is taken back once it answers).
+            if let pg = source as? PostGISSource, pg.readTargets.count > 1 { await pg.checkReadTargets() }
             let tables = Set(try await source.tables())
             for (i, r) in (s.typeInfos?.relations ?? []).enumerated() where !tables.contains(r.name) {
                 out.append(ConfigIssue(file: "", path: "$.type_infos.relations[\(i)].name", message: "no table or view \(r.name) with a geometry column in the store"))

@@ -2,12 +2,15 @@ import Config
 import Foundation
 import Hummingbird
 import ServiceKit
+import VectorData
 
 /// `/health`, `/ready`, `/status`, `/metrics`.
 struct StatusEndpoints: Sendable {
     let store: ConfigStore
     let metrics: ServerMetrics
     let readiness: @Sendable (ConfigSnapshot) async -> [String: String]
+    /// The databases of each open PostgreSQL store (primary, read replicas), by stored data id.
+    var readTargets: @Sendable () -> [String: [ReadTargetStatus]] = { [:] }
 
     func respond(path: String) async -> Response? {
         switch path {
@@ -19,7 +22,7 @@ struct StatusEndpoints: Sendable {
             let body = Self.json(["ready": problems.isEmpty, "stores": problems.isEmpty ? [:] : problems] as [String: Any])
             return .text(body, contentType: "application/json", status: problems.isEmpty ? .ok : .serviceUnavailable)
         case "/status":
-            return .text(Self.status(store.current), contentType: "application/json")
+            return .text(Self.status(store.current, readTargets: readTargets()), contentType: "application/json")
         case "/metrics":
             return .bytes(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         default:
@@ -27,7 +30,7 @@ struct StatusEndpoints: Sendable {
         }
     }
 
-    static func status(_ s: ConfigSnapshot) -> String {
+    static func status(_ s: ConfigSnapshot, readTargets: [String: [ReadTargetStatus]] = [:]) -> String {
         let f = ISO8601DateFormatter()
         let loaded: [String: Any] = [
             "endpoints": s.endpoints.keys.sorted(),
@@ -47,7 +50,16 @@ struct StatusEndpoints: Sendable {
             "loaded": loaded,
             "errors": errors,
             "skipped": s.skipped.map { ["file": $0.file, "path": $0.path, "message": $0.message] },
+            "stores": readTargets.mapValues { ["read_targets": $0.map(Self.targetJSON)] },
         ] as [String: Any])
+    }
+
+    /// One database of a PostgreSQL store: its variable's name (never the connection string), role, whether
+    /// reads go to it, and the reads it took.
+    static func targetJSON(_ t: ReadTargetStatus) -> [String: Any] {
+        var o: [String: Any] = ["name": t.name, "role": t.role.rawValue, "up": t.up, "in_flight": t.inFlight, "reads": t.reads]
+        if let r = t.reason { o["reason"] = r }
+        return o
     }
 
     static func json(_ o: Any) -> String {

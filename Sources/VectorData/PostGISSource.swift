@@ -12,60 +12,77 @@ import Synchronization
 /// batches straight from the wire (backpressure: PostgresNIO reads more only as batches are consumed).
 public final class PostGISSource: VectorSource {
     public let schemaName: String
-    let client: PostgresClient
-    private let runTask: Task<Void, Never>
+    /// The primary and the read replicas, each with its pool, and which one each read goes to.
+    let targets: PostgresReadTargets
     private let schemas = Mutex<[String: TableSchema]?>(nil)
     let logger: Logger
     /// Features per batch of a cursor.
     public let batchSize: Int
-    /// How long a request may wait for a connection before the store is reported unavailable.
-    let leaseTimeout: Duration
     /// Refuses requests at once while the database is known to be down.
     public let breaker = StoreBreaker()
 
     /// - Parameters:
-    ///   - connection: parsed connection parameters.
+    ///   - connection: parsed connection parameters of the primary.
+    ///   - primaryName: what `/status` calls the primary (the environment variable its connection came from).
+    ///   - replicas: read replicas of the primary, each with its name: reads go to them while they are up.
     ///   - schema: the PostgreSQL schema holding the relations (default public).
     ///   - statementTimeoutMs: `statement_timeout` of every connection (0: none).
-    public init(connection info: PostgresConnectionInfo, schema: String = "public", statementTimeoutMs: Int = 30_000,
-                maxConnections: Int = 10, batchSize: Int = 500, applicationName: String = "passerelle",
+    ///   - replicaProbeInterval: how often a replica that is down is probed.
+    public init(connection info: PostgresConnectionInfo, primaryName: String = "primary",
+                replicas: [(name: String, connection: PostgresConnectionInfo)] = [], schema: String = "public",
+                statementTimeoutMs: Int = 30_000, maxConnections: Int = 10, batchSize: Int = 500,
+                applicationName: String = "passerelle", replicaProbeInterval: Duration = .seconds(1),
                 logger: Logger = PostGISSource.defaultLogger) throws {
         self.batchSize = max(1, batchSize)
-        var config = info.clientConfiguration()
-        config.options.maximumConnections = max(1, maxConnections)
-        config.options.connectTimeout = .seconds(5)
-        config.options.connectionIdleTimeout = .seconds(120)
-        if statementTimeoutMs > 0 {
-            config.options.additionalStartupParameters = [("statement_timeout", String(statementTimeoutMs))]
+        func configuration(_ info: PostgresConnectionInfo, connectTimeout: Duration) -> PostgresClient.Configuration {
+            var config = info.clientConfiguration()
+            config.options.maximumConnections = max(1, maxConnections)
+            config.options.connectTimeout = .nanoseconds(connectTimeout.wholeNanoseconds)
+            config.options.connectionIdleTimeout = .seconds(120)
+            if statementTimeoutMs > 0 {
+                config.options.additionalStartupParameters = [("statement_timeout", String(statementTimeoutMs))]
+            }
+            config.options.additionalStartupParameters.append(("application_name", applicationName))
+            // No parallel workers: a map server runs many small queries at once, and a worker per query (a process
+            // started, shared memory set up, rows funnelled through a Gather) costs CPU that concurrent requests
+            // need. Measured on france.communes, 10,000 features of a WFS GetFeature: 98 ms of database CPU per
+            // request with PostgreSQL's default of 2 workers per Gather, 73 ms without.
+            config.options.additionalStartupParameters.append(("max_parallel_workers_per_gather", "0"))
+            return config
         }
-        config.options.additionalStartupParameters.append(("application_name", applicationName))
-        // No parallel workers: a map server runs many small queries at once, and a worker per query (a process
-        // started, shared memory set up, rows funnelled through a Gather) costs CPU that concurrent requests
-        // need. Measured on france.communes, 10,000 features of a WFS GetFeature: 98 ms of database CPU per
-        // request with PostgreSQL's default of 2 workers per Gather, 73 ms without.
-        config.options.additionalStartupParameters.append(("max_parallel_workers_per_gather", "0"))
         self.schemaName = schema
         self.logger = logger
-        self.leaseTimeout = .seconds(8)
-        let client = PostgresClient(configuration: config, backgroundLogger: logger)
-        self.client = client
-        self.runTask = Task { await client.run() }
+        let primary = PostgresReadTarget(name: primaryName, info: info, configuration: configuration(info, connectTimeout: .seconds(5)),
+                                         logger: logger)
+        let replicaTargets = replicas.map {
+            PostgresReadTarget(name: $0.name, info: $0.connection, configuration: configuration($0.connection, connectTimeout: .seconds(2)),
+                               logger: logger)
+        }
+        targets = PostgresReadTargets(primary: primary, replicas: replicaTargets, logger: logger, probeInterval: replicaProbeInterval)
     }
 
-    /// From a stored data's storage: the connection string is read from the environment variable it names.
+    /// From a stored data's storage: the connection strings are read from the environment variables it names
+    /// (`connection_env` for the primary, `read_replica_envs` for the replicas).
     public convenience init(storage: Storage, statementTimeoutMs: Int = 30_000,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard let env = storage.connectionEnv, !env.isEmpty else {
             throw VectorDataError.unavailable("storage has no connection_env")
         }
-        guard let raw = environment[env], !raw.isEmpty else {
-            throw VectorDataError.unavailable("environment variable \(env) is not set")
+        func connection(_ env: String) throws -> PostgresConnectionInfo {
+            guard let raw = environment[env], !raw.isEmpty else {
+                throw VectorDataError.unavailable("environment variable \(env) is not set")
+            }
+            return try PostgresConnectionInfo.parse(raw)
         }
-        try self.init(connection: try PostgresConnectionInfo.parse(raw), schema: storage.schema ?? "public",
-                      statementTimeoutMs: statementTimeoutMs)
+        let replicas = try (storage.readReplicaEnvs ?? []).map { (name: $0, connection: try connection($0)) }
+        try self.init(connection: try connection(env), primaryName: env, replicas: replicas,
+                      schema: storage.schema ?? "public", statementTimeoutMs: statementTimeoutMs)
     }
 
-    deinit { runTask.cancel() }
+    deinit { targets.close() }
+
+    /// The primary's and each replica's state, primary first.
+    public var readTargets: [ReadTargetStatus] { targets.balancer.status }
 
     /// The pool's own logger: connection failures are reported to callers as `VectorDataError.unavailable`,
     /// so only warnings and errors are logged.
@@ -75,13 +92,28 @@ public final class PostGISSource: VectorSource {
         return l
     }
 
-    /// Stops the pool (its connections close).
-    public func close() { runTask.cancel() }
+    /// Stops the pools (their connections close) and the replica probes.
+    public func close() { targets.close() }
 
     // MARK: running queries
 
-    /// Runs a query and hands back its row sequence, mapping failures to `VectorDataError`.
-    func query(_ sql: String, _ binds: [SQLBind]) async throws -> PostgresRowSequence {
+    /// Runs a query on a target (a replica that is up, else the primary) and hands back its row sequence and
+    /// the target, mapping failures to `VectorDataError`. `excluding`: targets already tried by this read.
+    /// The read counts as in flight on that target until `targets.ended(target)`.
+    func query(_ sql: String, _ binds: [SQLBind], excluding: Set<Int> = []) async throws -> (rows: PostgresRowSequence, target: Int) {
+        try breaker.admit()
+        do {
+            let r = try await targets.query(Self.postgresQuery(sql, binds), excluding: excluding)
+            breaker.succeeded()
+            return r
+        } catch {
+            let mapped = Self.mapError(error)
+            if case VectorDataError.unavailable(let reason) = mapped { breaker.failed(reason) }
+            throw mapped
+        }
+    }
+
+    static func postgresQuery(_ sql: String, _ binds: [SQLBind]) -> PostgresQuery {
         var b = PostgresBindings(capacity: binds.count)
         for bind in binds {
             switch bind {
@@ -93,18 +125,7 @@ public final class PostGISSource: VectorSource {
             case .blob(let bytes): b.append(ByteBuffer(bytes: bytes))
             }
         }
-        let q = PostgresQuery(unsafeSQL: sql, binds: b)
-        let client = self.client
-        try breaker.admit()
-        do {
-            let rows = try await withDeadline(leaseTimeout) { try await client.query(q, logger: self.logger) }
-            breaker.succeeded()
-            return rows
-        } catch {
-            let mapped = Self.mapError(error)
-            if case VectorDataError.unavailable(let reason) = mapped { breaker.failed(reason) }
-            throw mapped
-        }
+        return PostgresQuery(unsafeSQL: sql, binds: b)
     }
 
     static func mapError(_ error: any Error) -> any Error {
@@ -125,11 +146,33 @@ public final class PostGISSource: VectorSource {
         return VectorDataError.unavailable("PostgreSQL: \(error)")
     }
 
-    /// Collects a small metadata query.
+    /// Collects a small query. A target that fails at the connection level while the rows come is marked down
+    /// and the query runs again on the next one (nothing was handed out yet).
     func rows(_ sql: String, _ binds: [SQLBind] = []) async throws -> [PostgresRow] {
-        var out: [PostgresRow] = []
-        do { for try await r in try await query(sql, binds) { out.append(r) } } catch { throw Self.mapError(error) }
-        return out
+        var tried: Set<Int> = []
+        while true {
+            let (sequence, target) = try await query(sql, binds, excluding: tried)
+            tried.insert(target)
+            var out: [PostgresRow] = []
+            do {
+                for try await r in sequence { out.append(r) }
+                targets.ended(target)
+                return out
+            } catch {
+                targets.ended(target)
+                let mapped = Self.mapError(error)
+                guard case VectorDataError.unavailable(let reason) = mapped, tried.count < targets.targets.count else { throw mapped }
+                targets.failed(target, reason: reason)
+            }
+        }
+    }
+
+    /// Probes every read replica now (each on a connection of its own): the ones that do not answer are marked
+    /// down and left out until they do, the ones that answer are taken back. Returns the state of every target.
+    @discardableResult
+    public func checkReadTargets() async -> [ReadTargetStatus] {
+        await targets.probeReplicas()
+        return readTargets
     }
 
     public var countsMatchedInQuery: Bool { true }
@@ -327,44 +370,90 @@ public final class PostGISSource: VectorSource {
             sql = "SELECT " + cols.enumerated().map { "\($1) AS \"_c\($0)\"" }.joined(separator: ", ") + fw.sql
                 + plan.orderBy + page
         }
-        let rows = try await query(sql, binds)
-        return PostGISCursor(rows: rows, plan: plan, batchSize: batchSize, counted: q.countMatched)
+        let (rows, target) = try await query(sql, binds)
+        let queryBinds = binds
+        return PostGISCursor(rows: rows, target: target, plan: plan, batchSize: batchSize, counted: q.countMatched,
+                             rerun: { [self] tried in try await self.query(sql, queryBinds, excluding: tried) },
+                             failed: { [targets] target, reason in targets.failed(target, reason: reason) },
+                             ended: { [targets] target in targets.ended(target) })
     }
 }
 
 /// Reads a row sequence in batches. Dropping or closing it cancels the rest of the query and frees the
-/// connection.
+/// connection. When the target fails at the connection level before the first batch was handed out, the query
+/// runs again on another target (a replica that died under it), as often as targets are left.
 /// `@unchecked Sendable`: a cursor is used by one task at a time (the `FeatureCursor` contract), which is
-/// what guards `iterator`.
+/// what guards `iterator` and the rest.
 final class PostGISCursor: FeatureCursor, @unchecked Sendable {
+    typealias Rerun = @Sendable (_ tried: Set<Int>) async throws -> (rows: PostgresRowSequence, target: Int)
     private var iterator: PostgresRowSequence.AsyncIterator?
     private let plan: QueryPlan
     private let batchSize: Int
     /// The row ends with the `count(*) OVER ()` column.
     private let counted: Bool
     private(set) var matchedCount: Int?
+    /// The target the rows come from (nil once the read is over), and those tried before it.
+    private var target: Int?
+    private var tried: Set<Int> = []
+    /// Whether a batch was handed out (then the read can no longer move to another target).
+    private var handedOut = false
+    private let rerun: Rerun?
+    private let failed: @Sendable (Int, String) -> Void
+    private let ended: @Sendable (Int) -> Void
 
-    init(rows: PostgresRowSequence, plan: QueryPlan, batchSize: Int, counted: Bool = false) {
+    init(rows: PostgresRowSequence, target: Int? = nil, plan: QueryPlan, batchSize: Int, counted: Bool = false,
+         rerun: Rerun? = nil, failed: @escaping @Sendable (Int, String) -> Void = { _, _ in },
+         ended: @escaping @Sendable (Int) -> Void = { _ in }) {
         iterator = rows.makeAsyncIterator()
+        self.target = target
         self.plan = plan
         self.batchSize = batchSize
         self.counted = counted
+        self.rerun = rerun
+        self.failed = failed
+        self.ended = ended
+    }
+
+    deinit { if let target { ended(target) } }
+
+    private func finish() {
+        iterator = nil
+        if let t = target { ended(t) }
+        target = nil
     }
 
     func next() async throws -> [Feature]? {
-        guard var it = iterator else { return nil }
-        iterator = nil
-        var out: [Feature] = []
-        out.reserveCapacity(batchSize)
-        do {
-            while out.count < batchSize, let row = try await it.next() {
-                out.append(try decode(row))
+        while true {
+            guard var it = iterator else { return nil }
+            iterator = nil
+            var out: [Feature] = []
+            out.reserveCapacity(batchSize)
+            do {
+                while out.count < batchSize, let row = try await it.next() {
+                    out.append(try decode(row))
+                }
+            } catch {
+                let mapped = PostGISSource.mapError(error)
+                guard !handedOut, let rerun, let t = target, case VectorDataError.unavailable(let reason) = mapped else {
+                    // Too late to move (part of the answer is out): the target is still left out for the next reads.
+                    if let t = target, case VectorDataError.unavailable(let reason) = mapped { failed(t, reason) }
+                    finish()
+                    throw mapped
+                }
+                // Nothing was handed out yet: the same query on another target.
+                failed(t, reason)
+                finish()
+                tried.insert(t)
+                matchedCount = nil
+                let (rows, nextTarget) = try await rerun(tried)
+                iterator = rows.makeAsyncIterator()
+                target = nextTarget
+                continue
             }
-        } catch {
-            throw PostGISSource.mapError(error)
+            if out.count == batchSize { iterator = it } else { finish() }
+            handedOut = handedOut || !out.isEmpty
+            return out.isEmpty ? nil : out
         }
-        if out.count == batchSize { iterator = it }
-        return out.isEmpty ? nil : out
     }
 
     private func decode(_ row: PostgresRow) throws -> Feature {
@@ -395,7 +484,7 @@ final class PostGISCursor: FeatureCursor, @unchecked Sendable {
     }
 
     func close() async {
-        iterator = nil
+        finish()
     }
 }
 

@@ -57,6 +57,13 @@ public final class SourceRegistry: VectorSourceProvider {
         for s in dropped { Self.close(s) }
     }
 
+    /// The databases of each open PostgreSQL store (primary and read replicas, which are up), by stored data id.
+    public var readTargets: [String: [ReadTargetStatus]] {
+        entries.withLock { entries in
+            entries.compactMapValues { ($0.source as? PostGISSource)?.readTargets }
+        }
+    }
+
     /// The ids of the stored data with an open source.
     public var openIDs: Set<String> { entries.withLock { Set($0.keys) } }
 

@@ -3,6 +3,7 @@ import Config
 import Foundation
 import PasserelleServer
 import ServiceKit
+import VectorData
 
 struct CheckConfig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,8 +30,13 @@ struct CheckConfig: AsyncParsableCommand {
             print("error: \(dir.path) is not a directory")
             throw ExitCode(1)
         }
-        let snap = await PasserelleApp.check(configDirectory: dir)
+        let (snap, stores) = await PasserelleApp.checkWithStores(configDirectory: dir)
         for issue in snap.skipped { print("skipped: \(issue.file): \(issue.path): \(issue.message)") }
+        for (id, targets) in stores.sorted(by: { $0.key < $1.key }) where targets.count > 1 {
+            let up = targets.filter { $0.role == .replica && $0.up }.count
+            let each = targets.map { "\($0.role.rawValue) \($0.name) " + ($0.up ? "up" : "down (\($0.reason ?? ""))") }
+            print("store \(snap.storedData[id]?.name ?? id): \(up) of \(targets.count - 1) read replicas up: " + each.joined(separator: ", "))
+        }
         for issue in snap.issues { print("error: \(issue.file): \(issue.path): \(issue.message)") }
         print("\(snap.endpoints.count) endpoints, \(snap.storedData.count) stored data, \(snap.configurations.count) configurations, "
               + "\(snap.offerings.count) offerings, \(snap.keys.keys.count) keys; \(snap.issues.count) errors")

@@ -162,6 +162,30 @@ struct ScratchConfig {
         #expect(snap.routes.contains { $0.path == "/tms/1.0.0" && $0.urlType == "TMS" })
     }
 
+    /// `read_replica_envs` names the variables of a POSTGRESQL store's read replicas; an empty name, the primary's
+    /// own variable, or replicas on a GeoPackage are refused with their JSON path.
+    @Test func readReplicasOfAPostgreSQLStore() async throws {
+        let c = try ScratchConfig.minimal()
+        try c.write("stored_data/pg.json", #"""
+            {"name": "pg", "type": "VECTOR-DB", "storage": {"type": "POSTGRESQL", "connection_env": "PG_URL", "read_replica_envs": ["PG_R1", "PG_R2"]},
+             "type_infos": {"relations": [{"name": "pays", "type": "TABLE", "attributes": ["ogc_fid", "geom"]}]}}
+            """#)
+        var snap = await ConfigLoader(directory: c.url).load()
+        #expect(snap.issues == [])
+        #expect(snap.storedData["pg"]?.storage.readReplicaEnvs == ["PG_R1", "PG_R2"])
+        #expect(snap.storedData["demo"]?.storage.readReplicaEnvs == nil)
+        try c.write("stored_data/pg.json", #"""
+            {"name": "pg", "type": "VECTOR-DB", "storage": {"type": "POSTGRESQL", "connection_env": "PG_URL", "read_replica_envs": ["PG_R1", "", "PG_URL"]},
+             "type_infos": {"relations": [{"name": "pays", "type": "TABLE", "attributes": ["ogc_fid", "geom"]}]}}
+            """#)
+        try c.write("stored_data/gpkg.json", #"""
+            {"name": "g", "type": "VECTOR-DB", "storage": {"type": "FILESYSTEM", "path": "data/demo.gpkg", "read_replica_envs": ["PG_R1"]},
+             "type_infos": {"relations": [{"name": "communes", "type": "TABLE", "attributes": ["code", "geom"]}]}}
+            """#)
+        snap = await ConfigLoader(directory: c.url).load()
+        #expect(Set(snap.issues.map(\.path)) == ["$.storage.read_replica_envs[1]", "$.storage.read_replica_envs[2]", "$.storage.read_replica_envs"])
+    }
+
     /// Offerings as the platform's API returns them refer to `{_id, …}` objects, or by name without `_id`.
     @Test func offeringReferencesResolveByIdOrByName() async throws {
         let c = try ScratchConfig.minimal()
