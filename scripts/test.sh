@@ -9,11 +9,15 @@ export PATH
 # Fonts: the renderer's label tests need a real sans-serif face.
 fc-match sans-serif | grep -qi dejavu || echo "warning: fc-match sans-serif is not DejaVu: $(fc-match sans-serif)"
 
-# 1. A throwaway PostGIS cluster loaded with the demo data, and a throwaway Ceph with its S3 gateway (radosgw)
+# 1. A throwaway PostGIS cluster loaded with the demo data (and a read replica of it), and a throwaway Ceph with its S3 gateway (radosgw)
 #    for the S3 pyramid tests (ROK4_S3_URL, ROK4_S3_KEY, ROK4_S3_SECRETKEY); both stopped on exit.
 eval "$(scripts/pg-test-cluster.sh start)"
 trap 'scripts/pg-test-cluster.sh stop >/dev/null 2>&1 || true' EXIT
 export PASSERELLE_TEST_PG
+#    Its hot-standby streaming replica, for the read replica tests (the client test stops and restarts it);
+#    `stop` removes it with the cluster.
+eval "$(scripts/pg-test-cluster.sh replica-start)"
+export PASSERELLE_TEST_PG_REPLICA
 eval "$(scripts/ceph-test-cluster.sh start)"
 trap 'scripts/ceph-test-cluster.sh stop >/dev/null 2>&1 || true; scripts/pg-test-cluster.sh stop >/dev/null 2>&1 || true' EXIT
 export ROK4_S3_URL ROK4_S3_KEY ROK4_S3_SECRETKEY
