@@ -274,8 +274,8 @@ if chk:
     L.extend(chk.splitlines()[:20])
     w("```")
     w("")
-# Sections written by the other benchmark scripts (import.sh, pyramid-raster.sh, offerings.sh, s3.sh) are kept as they are.
-OTHER_SCRIPTS = ("## Import", "## Pyramid raster", "## Configuration at national scale", "## S3 pyramids")
+# Sections written by the other benchmark scripts (import.sh, pyramid-raster.sh, offerings.sh, s3.sh, replicas.sh) are kept as they are.
+OTHER_SCRIPTS = ("## Import", "## Pyramid raster", "## Configuration at national scale", "## S3 pyramids", "## Replicas")
 if os.path.exists(out_path):
     previous = open(out_path).read()
     for title in OTHER_SCRIPTS:
