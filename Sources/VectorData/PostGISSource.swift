@@ -130,6 +130,7 @@ public final class PostGISSource: VectorSource {
 
     static func mapError(_ error: any Error) -> any Error {
         if error is VectorDataError || error is OGCError { return error }
+        if let e = error as? ConnectionWaitTimeout { return VectorDataError.unavailable(e.description) }
         if let e = error as? PSQLError {
             if let info = e.serverInfo {
                 let state = info[.sqlState] ?? ""
@@ -488,8 +489,8 @@ final class PostGISCursor: FeatureCursor, @unchecked Sendable {
     }
 }
 
-/// Runs `body`, failing with `VectorDataError.unavailable` when it takes longer than `limit` (waiting for a
-/// connection to a database that is down).
+/// Runs `body`, failing with `ConnectionWaitTimeout` when it takes longer than `limit` (waiting for a
+/// connection to a database that is down, or busy).
 func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
@@ -499,7 +500,7 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable ()
         }
         defer { group.cancelAll() }
         guard let first = try await group.next(), let value = first else {
-            throw VectorDataError.unavailable("no database connection within \(limit)")
+            throw ConnectionWaitTimeout(limit: limit)
         }
         return value
     }

@@ -4,7 +4,8 @@ import Synchronization
 
 /// The databases a PostgreSQL store reads from: the primary and its read replicas, each with its pool, and the
 /// balancer that picks one per read. A read that fails at the connection level before any row is tried again on
-/// the next target, and the target that failed is marked down; replicas marked down are probed in the background
+/// the next target, and the target that failed is marked down (a replica whose pool gives no connection in time is
+/// probed first: it may only be busy); replicas marked down are probed in the background
 /// every `probeInterval` (on a connection of their own) and taken back, with a fresh pool, once one answers. The
 /// primary is never left out, so a store without replicas behaves as before.
 final class PostgresReadTargets: Sendable {
@@ -17,9 +18,11 @@ final class PostgresReadTargets: Sendable {
     private let primaryLeaseTimeout: Duration
     private let replicaLeaseTimeout: Duration
     private let prober = Mutex<Task<Void, Never>?>(nil)
+    /// Replicas being probed after a read waited too long for one of their connections.
+    private let suspects = Mutex<Set<Int>>([])
 
     init(primary: PostgresReadTarget, replicas: [PostgresReadTarget], logger: Logger, probeInterval: Duration = .seconds(1),
-         primaryLeaseTimeout: Duration = .seconds(8), replicaLeaseTimeout: Duration = .seconds(2)) {
+         primaryLeaseTimeout: Duration = .seconds(8), replicaLeaseTimeout: Duration = .seconds(3)) {
         targets = [primary] + replicas
         balancer = ReadTargetBalancer(names: targets.map(\.name))
         self.logger = logger
@@ -46,6 +49,13 @@ final class PostgresReadTargets: Sendable {
                 }
                 if t == 0 { balancer.markUp(0) }
                 return (rows, t)
+            } catch let wait as ConnectionWaitTimeout where t > 0 {
+                // Unreachable, or only busy? A probe on a connection of its own tells, in the background; this
+                // read moves on to the next database either way.
+                balancer.ended(t)
+                suspect(t)
+                lastError = PostGISSource.mapError(wait)
+                if Task.isCancelled { throw CancellationError() }
             } catch {
                 balancer.ended(t)
                 let mapped = PostGISSource.mapError(error)
@@ -66,6 +76,16 @@ final class PostgresReadTargets: Sendable {
             logger.warning("read replica \(targets[target].name) is down, reads go elsewhere: \(reason)")
         }
         if target > 0 { startProbing() }
+    }
+
+    /// Probes a replica whose pool gave no connection in time, once at a time: marked down if it does not answer.
+    private func suspect(_ target: Int) {
+        let first = suspects.withLock { $0.insert(target).inserted }
+        guard first else { return }
+        Task { [self] in
+            if let reason = await targets[target].probe(timeout: probeInterval) { failed(target, reason: reason) }
+            suspects.withLock { _ = $0.remove(target) }
+        }
     }
 
     private func startProbing() {

