@@ -56,6 +56,8 @@ let package = Package(
         .target(name: "SafeXML", dependencies: ["CLibXML2", "OGCCore"]),
         .target(name: "Geo", dependencies: ["CProj", "CGEOS", "OGCCore"]),
         .target(name: "Filters", dependencies: ["OGCCore", "SafeXML", "Geo"]),
+
+        // The config directory: its model, and the loader that reads and watches it
         .target(name: "Config", dependencies: [
             "OGCCore",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -95,7 +97,7 @@ let package = Package(
         ]),
         .target(name: "WFSService", dependencies: ["ServiceKit", "VectorData", "Filters", "Geo", "SafeXML"]),
         .target(name: "WMSService", dependencies: ["ServiceKit", "VectorData", "Styling", "Rendering", "Filters", "Geo", "SafeXML",
-                                                  "TileServices", "TileStore", "ImageCodec"]),
+                                                  "TileServices", "TileStore", "ImageCodec", "CCairo"]),
         .target(name: "TileServices", dependencies: ["ServiceKit", "TileStore", "ImageCodec", "Geo"]),
 
         // Making what is served

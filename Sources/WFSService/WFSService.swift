@@ -33,7 +33,7 @@ public struct WFSService: OGCService {
             throw OGCError.invalid("service", "This endpoint serves WFS, not \(s.prefix(20))")
         }
         guard let op = kvp.nonEmpty("REQUEST") else { throw OGCError.missing("request") }
-        if op.caseInsensitiveCompare("GetCapabilities") {
+        if op.equalsIgnoringCase("GetCapabilities") {
             let version = try WFSVersion.negotiate(acceptVersions: kvp.list("ACCEPTVERSIONS"), version: kvp.nonEmpty("VERSION"))
             return try await getCapabilities(version, request, context, catalog)
         }
@@ -146,5 +146,5 @@ public struct WFSService: OGCService {
 }
 
 extension String {
-    func caseInsensitiveCompare(_ other: String) -> Bool { lowercased() == other.lowercased() }
+    func equalsIgnoringCase(_ other: String) -> Bool { lowercased() == other.lowercased() }
 }
