@@ -74,12 +74,6 @@ Passerelle commit $(git -C "$REPO" rev-parse --short HEAD), every check on, \`--
 | import features/s | ${ratio}× | ≥ 1× | $status |
 MD
 )
-python3 - "$BENCH/RESULTS.md" "$section" <<'PY'
-import re, sys
-path, section = sys.argv[1], sys.argv[2].strip() + "\n"
-text = open(path).read() if __import__("os").path.exists(path) else ""
-pattern = re.compile(r"^## Import \(issue 13\)\n.*?(?=^## |\Z)", re.S | re.M)
-text = pattern.sub(lambda m: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
-PY
+printf '%s\n' "$section" > "$work/section.md"
+python3 "$BENCH/lib/put_section.py" "$BENCH/RESULTS.md" "$work/section.md"
 echo "$section"

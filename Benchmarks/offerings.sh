@@ -112,16 +112,5 @@ SECTION="## Configuration at national scale (issue 15)"
     echo "| a one-file title edit live in the capabilities | ${EDIT} s | < 1 s |"
     echo
 } > "$WORK/section.md"
-/usr/bin/python3 - "$BENCH/RESULTS.md" "$WORK/section.md" "$SECTION" <<'PY'
-import sys
-path, section, title = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
-text = open(path).read() if __import__("os").path.exists(path) else ""
-if title in text:
-    start = text.index(title)
-    nxt = text.find("\n## ", start + len(title))
-    text = text[:start] + section + (text[nxt + 1:] if nxt >= 0 else "")
-else:
-    text = text.rstrip() + "\n\n" + section
-open(path, "w").write(text)
-PY
+/usr/bin/python3 "$BENCH/lib/put_section.py" "$BENCH/RESULTS.md" "$WORK/section.md"
 cat "$WORK/section.md"

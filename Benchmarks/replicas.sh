@@ -234,16 +234,5 @@ SECTION="## Replicas (issue 15)"
     echo "WFS answers: $FEATURES features (the first 20 BBOXes)."
     echo
 } > "$WORK/section.md"
-python3 - "$OUT" "$WORK/section.md" "$SECTION" <<'PY'
-import os, sys
-path, section, title = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
-text = open(path).read() if os.path.exists(path) else ""
-if title in text:
-    start = text.index(title)
-    nxt = text.find("\n## ", start + len(title))
-    text = text[:start] + section + (text[nxt + 1:] if nxt >= 0 else "")
-else:
-    text = text.rstrip() + "\n\n" + section
-open(path, "w").write(text)
-PY
+python3 "$BENCH/lib/put_section.py" "$OUT" "$WORK/section.md"
 cat "$WORK/section.md"
