@@ -9,9 +9,10 @@ import VectorData
 /// a VECTOR-DB stored data. The steps, in order (docs/import.md):
 ///
 /// 1. open each source and plan its layers (names, types, CRS);
-/// 2. in one transaction: stream each layer into a staging table while checking every feature;
+/// 2. in one transaction: stream each layer into a staging table while checking every feature, then key,
+///    index and `ANALYZE` it while the last checks finish;
 /// 3. if any check failed: roll back (the database is as it was) and report `refused`;
-/// 4. else repair (with --make-valid), key, index and swap the staging tables in, `ANALYZE`, commit;
+/// 4. else repair (with --make-valid) and swap the staging tables in, commit;
 /// 5. read the new tables from the catalogue for the stored data.
 public struct Importer: Sendable {
     public let options: ImportOptions
@@ -142,32 +143,41 @@ public struct Importer: Sendable {
         try await db.execute("BEGIN")
         do {
             try await db.execute("CREATE SCHEMA IF NOT EXISTS \(Identifiers.quoted(schema))")
-            // 2. Stream every layer into its staging table, checking each feature.
+            // 2. Stream every layer into its staging table, checking each feature, then key, index and analyse it
+            //    while the last geometries are still being checked on other cores (their results are needed only
+            //    to decide).
             for (plan, layer) in plans {
                 let clock = ContinuousClock.now
                 let r = reader(plan, layer)
                 try await db.createStaging(plan, schema: schema)
                 try await db.copy(plan, schema: schema, reader: r)
+                logger.info("\(plan.layerName): \(r.features) features copied in \(Self.format((ContinuousClock.now - clock).seconds)) s")
+                if plan.geometry != nil && plan.geometry?.target == nil {
+                    try await db.typeGeometryColumn(r.plan, schema: schema)
+                }
+                // In a savepoint: duplicate source ids fail this layer's key, and the other layers are still
+                // read and checked for the report.
+                try await db.execute("SAVEPOINT key_and_index")
+                do {
+                    try await db.keyAndIndex(r.plan, schema: schema)
+                    try await db.execute("RELEASE SAVEPOINT key_and_index")
+                    try await db.analyze(r.plan, schema: schema)
+                } catch let e as PSQLError where e.serverInfo?[.sqlState] == "23505" {
+                    try await db.execute("ROLLBACK TO SAVEPOINT key_and_index")
+                    report.checks.append(CheckResult(.primaryKey, .failure, layer: r.plan.layerName,
+                                                     reason: "the source's feature ids are not unique: \(e.serverInfo?[.message] ?? "")"))
+                }
                 report.checks += r.results()
                 loaded.append(r)
-                logger.info("\(plan.layerName): \(r.features) features copied in \(Self.format((ContinuousClock.now - clock).seconds)) s")
             }
             // 3. Refused: nothing stays.
             if report.failures.isEmpty {
-                // 4. Repair, key, index, swap.
+                // 4. Repair (after the index and the statistics: a repaired row's new version is indexed by the
+                //    UPDATE, and a few reshaped rows do not change the statistics; cheaper than holding the whole
+                //    table's work back until every check is in), swap.
                 for r in loaded {
-                    if r.plan.geometry != nil && plans.first(where: { $0.0.table == r.plan.table })?.0.geometry?.target == nil {
-                        try await db.typeGeometryColumn(r.plan, schema: schema)
-                    }
                     if options.makeValid { try await db.repair(r.plan, keys: r.invalidKeys, schema: schema) }
-                    do {
-                        try await db.keyAndIndex(r.plan, schema: schema)
-                    } catch let e as PSQLError where e.serverInfo?[.sqlState] == "23505" {
-                        report.checks.append(CheckResult(.primaryKey, .failure, layer: r.plan.layerName,
-                                                         reason: "the source's feature ids are not unique: \(e.serverInfo?[.message] ?? "")"))
-                        break
-                    }
-                    if report.failures.isEmpty { try await db.swap(r.plan, schema: schema) }
+                    try await db.swap(r.plan, schema: schema)
                 }
             }
             if !report.failures.isEmpty {

@@ -147,7 +147,9 @@ struct LayerPlan {
 
     /// The staging table's CREATE statement (columns in source order, then the geometry).
     func createStatement(schema: String, table: String) -> String {
-        var cols = ["\(Identifiers.quoted(fidColumn)) bigint"]
+        // NOT NULL from the start (every row gets a key): the primary key added after the COPY then needs no
+        // scan of the table to prove it.
+        var cols = ["\(Identifiers.quoted(fidColumn)) bigint NOT NULL"]
         cols += fields.map { "\(Identifiers.quoted($0.column)) \($0.pgType)" }
         if let g = geometry { cols.append("\(Identifiers.quoted(g.column)) \(g.pgType)") }
         return "CREATE TABLE \(Identifiers.quoted(schema)).\(Identifiers.quoted(table)) (\(cols.joined(separator: ", ")))"

@@ -51,7 +51,9 @@ struct PostGISTarget {
         }
     }
 
-    /// Streams the layer's rows into its staging table, in binary COPY format.
+    /// Streams the layer's rows into its staging table, in binary COPY format, frozen: the table was created in
+    /// this transaction, so its rows are written already visible to all (no hint bits to set and no page to dirty
+    /// again when ANALYZE and the first readers look at them).
     ///
     /// postgres-nio 1.33's `copyFrom` writes `COPY "<table>" FROM STDIN WITH (FORMAT text)` with the table name
     /// inserted as given, and offers no binary format. The name given here therefore ends the quoted table name
@@ -60,7 +62,7 @@ struct PostGISTarget {
     /// a binary COPY is handled by postgres-nio like a text one: it only forwards the bytes written.
     func copy(_ plan: LayerPlan, schema: String, reader: LayerReader, chunkBytes: Int = 1 << 20) async throws {
         let columns = plan.copyColumns.map(Identifiers.quoted).joined(separator: ", ")
-        let target = "\(schema)\".\"\(Self.stagingName(plan.table))\" (\(columns)) FROM STDIN WITH (FORMAT binary) --"
+        let target = "\(schema)\".\"\(Self.stagingName(plan.table))\" (\(columns)) FROM STDIN WITH (FORMAT binary, FREEZE) --"
         var encoder = CopyBinaryEncoder(capacity: chunkBytes + (64 << 10))
         encoder.appendHeader()
         try await connection.copyFrom(table: target, logger: logger) { writer in
@@ -112,6 +114,11 @@ struct PostGISTarget {
         }
     }
 
+    /// The planner's statistics of the staging table (they stay with it when it is renamed).
+    func analyze(_ plan: LayerPlan, schema: String) async throws {
+        try await execute("ANALYZE \(Identifiers.quoted(schema)).\(Identifiers.quoted(Self.stagingName(plan.table)))")
+    }
+
     /// Replaces the table by its staging table (the old one is dropped; a view that depends on it makes the
     /// import fail rather than vanish).
     func swap(_ plan: LayerPlan, schema: String) async throws {
@@ -123,7 +130,6 @@ struct PostGISTarget {
         if plan.geometry != nil {
             try await execute("ALTER INDEX \(s).\(Identifiers.quoted(Self.indexName(staging, "_geom_idx"))) RENAME TO \(Identifiers.quoted(Self.indexName(plan.table, "_geom_idx")))")
         }
-        try await execute("ANALYZE \(s).\(Identifiers.quoted(plan.table))")
     }
 
     // MARK: after

@@ -3,7 +3,10 @@ import Geo
 
 /// Checks geometries with GEOS on worker threads, one GEOS context each, while the reader goes on reading and
 /// encoding: validity is most of an import's client time (GEOS's noding of each polygon), so it runs beside the
-/// reader instead of in line. Geometries are copied into batches of about `batchBytes` (one allocation per batch,
+/// reader instead of in line. The workers run at a lower scheduling priority (nice 10): the database's COPY is
+/// the import's critical path, and checks are only needed once the rows are in, so on a machine with few
+/// cores they take the CPU the reader and PostgreSQL leave rather than slowing them down (the importer
+/// builds the keys and indexes while the last checks finish). Geometries are copied into batches of about `batchBytes` (one allocation per batch,
 /// not per feature). Bounded: `submit` waits while more than `maxPendingBytes` of WKB are queued.
 final class ValidityPool: @unchecked Sendable {
     /// WKB geometries back to back, with each one's key and end offset.
@@ -71,6 +74,8 @@ final class ValidityPool: @unchecked Sendable {
     }
 
     private func work() {
+        // On Linux the nice value is per thread, and `who` 0 is the calling thread: this worker only.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
         let geos = GEOSContext()
         while true {
             condition.lock()

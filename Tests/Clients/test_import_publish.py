@@ -83,7 +83,7 @@ def cleanup():
     for folder in ("offerings", "configurations", "stored_data"):
         d = os.path.join(CONFIG, folder)
         for f in os.listdir(d):
-            if f.startswith(("imported-demo", "fmt-", "bad-polygon", "latin1", "names", "ortho", "empty")):
+            if f.startswith(("imported-demo", "fmt-", "bad-polygon", "latin1", "names", "ortho", "empty", "dupids")):
                 os.remove(os.path.join(d, f))
     # The server lets go of what was removed before the tables go.
     wait_for(lambda: not any(o.startswith("imported-demo") for o in http("/status").json()["loaded"]["offerings"]))
@@ -238,6 +238,30 @@ def test_empty_layer_is_refused(tmp_path):
     assert report["outcome"] == "refused"
     assert failures(report, "not_empty")
     assert "vide" not in tables()
+
+
+def test_duplicate_feature_ids_are_refused_and_the_other_layers_still_checked(tmp_path):
+    """A GeoPackage view whose fid repeats (a UNION ALL): its key fails; the layer after it is still read and
+    checked for the report, and nothing stays."""
+    import sqlite3
+    src = tmp_path / "dupids.gpkg"
+    gdal.VectorTranslate(str(src), DEMO, format="GPKG", layers=["regions"])
+    db = sqlite3.connect(str(src))
+    db.execute("CREATE VIEW doubled AS SELECT fid, geom, nom FROM regions UNION ALL SELECT fid, geom, nom FROM regions")
+    db.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES ('doubled', 'features', 'doubled', 4326)")
+    db.execute("INSERT INTO gpkg_geometry_columns VALUES ('doubled', 'geom', 'MULTIPOLYGON', 4326, 0, 0)")
+    db.execute("CREATE VIEW zz_bad AS SELECT fid, geom, CAST(X'E9' AS TEXT) AS nom FROM regions")
+    db.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES ('zz_bad', 'features', 'zz_bad', 4326)")
+    db.execute("INSERT INTO gpkg_geometry_columns VALUES ('zz_bad', 'geom', 'MULTIPOLYGON', 4326, 0, 0)")
+    db.commit()
+    db.close()
+    before = tables()
+    r, report = import_file(tmp_path, src, name="dupids")
+    assert report["outcome"] == "refused", r.stdout
+    (f,) = failures(report, "primary_key")
+    assert f["layer"] == "doubled" and "not unique" in f["reason"]
+    assert failures(report, "encoding") and failures(report, "encoding")[0]["layer"] == "zz_bad"
+    assert tables() == before, "a refused import left a table behind"
 
 
 def test_publish_refuses_what_would_not_serve(tmp_path):

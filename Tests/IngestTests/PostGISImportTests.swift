@@ -72,6 +72,9 @@ import VectorData
         #expect(try await Self.strings("SELECT string_agg(nom, ',' ORDER BY fid) FROM \(schema).communes") == ["Lyon,Villeurbanne"])
         #expect(try await Self.strings("SELECT indexname::text FROM pg_indexes WHERE schemaname = '\(schema)' ORDER BY 1")
                 == ["communes_geom_idx", "communes_pkey"])
+        // Analysed before the swap: the statistics stay with the table under its final name.
+        #expect(try await Self.strings("SELECT string_agg(attname::text, ',' ORDER BY attname) FROM pg_stats WHERE schemaname = '\(schema)' AND tablename = 'communes'")
+                == ["fid,geom,nom"])
         // Geometries kept uncompressed (EXTERNAL): nothing to gain from pglz on coordinates, time lost both ways.
         #expect(try await Self.strings("SELECT attstorage::text FROM pg_attribute WHERE attrelid = '\(schema).communes'::regclass AND attname = 'geom'") == ["e"])
 
