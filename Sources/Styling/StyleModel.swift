@@ -128,10 +128,14 @@ public struct Colour: Sendable, Hashable {
 }
 
 extension String {
+    /// Trims the characters made only of scalars of `set`. (Comparing Characters would not do: in " \t\r\n"
+    /// "\r\n" is one Character, so a lone "\n" would not be found in it and would stay.)
     func trimmingCharacters(in set: String) -> String {
+        let scalars = Set(set.unicodeScalars)
+        func trimmed(_ c: Character) -> Bool { c.unicodeScalars.allSatisfy { scalars.contains($0) } }
         var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        while let f = s.first, trimmed(f) { s = s.dropFirst() }
+        while let l = s.last, trimmed(l) { s = s.dropLast() }
         return String(s)
     }
 }

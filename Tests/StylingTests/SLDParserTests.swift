@@ -96,6 +96,27 @@ import Testing
         #expect(w.contains("shape://oarrow"))
     }
 
+    @Test func valuesWithLineBreaksAroundThem() throws {
+        // As QGIS indents them: the line breaks around a value or its ogc:Literal are not part of it.
+        let xml = """
+        <StyledLayerDescriptor version="1.1.0" xmlns="http://www.opengis.net/sld" xmlns:se="http://www.opengis.net/se" xmlns:ogc="http://www.opengis.net/ogc">
+          <NamedLayer><se:Name>t</se:Name><UserStyle><se:FeatureTypeStyle><se:Rule>
+            <se:LineSymbolizer><se:Stroke><se:GraphicStroke><se:Graphic><se:Size>9</se:Size></se:Graphic>
+              <se:Gap>
+                <ogc:Literal>29</ogc:Literal>
+              </se:Gap></se:GraphicStroke>
+              <se:SvgParameter name="stroke">
+                #FF0000
+              </se:SvgParameter></se:Stroke></se:LineSymbolizer>
+          </se:Rule></se:FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>
+        """
+        var parser = SLDParser()
+        let sld = try parser.parse(Array(xml.utf8))
+        #expect(parser.warnings.isEmpty, "\(parser.warnings)")
+        guard case .line(let l) = sld.layers[0].defaultStyle?.rules[0].symbolizers[0] else { Issue.record("no line"); return }
+        #expect(l.stroke.graphicStroke?.gap == 29 && l.stroke.colour == Colour(r: 255, g: 0, b: 0))
+    }
+
     @Test func badDocumentsAreRefused() {
         var p = SLDParser()
         #expect(throws: Error.self) { try p.parse(Array("<notSLD/>".utf8)) }
