@@ -38,6 +38,10 @@ struct CheckConfig: AsyncParsableCommand {
             print("store \(snap.storedData[id]?.name ?? id): \(up) of \(targets.count - 1) read replicas up: " + each.joined(separator: ", "))
         }
         for issue in snap.issues { print("error: \(issue.file): \(issue.path): \(issue.message)") }
+        // Not errors: the style serves, drawing less than it says.
+        for (style, warnings) in PasserelleApp.styleWarnings(of: snap).sorted(by: { $0.key < $1.key }) {
+            for w in warnings { print("warning: style \(style): \(w)") }
+        }
         print("\(snap.endpoints.count) endpoints, \(snap.storedData.count) stored data, \(snap.configurations.count) configurations, "
               + "\(snap.offerings.count) offerings, \(snap.keys.keys.count) keys; \(snap.issues.count) errors")
         if !snap.issues.isEmpty { throw ExitCode(1) }
