@@ -134,7 +134,9 @@ extension CairoCanvas {
     /// holes clockwise, filled with the non-zero rule: overlapping polygons fill their union, holes stay empty.
     func drawPolygons(_ geometries: [Geometry], _ p: PolygonSymbolizer, view: MapView, images: ImageCache) {
         cairo_new_path(cr)
-        let stroke = p.stroke.flatMap { $0.width > 0 && $0.colour.opacity > 0 ? $0 : nil }
+        // An outline made of graphics (GraphicStroke) is drawn after the fill, instead of the plain stroke.
+        let graphicOutline = p.stroke.flatMap { s in s.graphicStroke.map { (s, $0) } }
+        let stroke = graphicOutline != nil ? nil : p.stroke.flatMap { $0.width > 0 && $0.colour.opacity > 0 ? $0 : nil }
         let thin = stroke.map(ThinStroke.applies) ?? false
         recorder = thin ? PathRecorder() : nil
         defer { recorder = nil }
@@ -168,6 +170,13 @@ extension CairoCanvas {
             }
         }
         cairo_new_path(cr)
+        if let (s, gs) = graphicOutline {
+            for g in geometries {
+                for ring in g.polygonRings where ring.count >= 2 {
+                    drawGraphicStroke(gs, dashes: s.dashArray, dashOffset: s.dashOffset, along: ring.map(view.pixel), images: images)
+                }
+            }
+        }
     }
 
     func drawPolygon(_ g: Geometry, _ p: PolygonSymbolizer, view: MapView, images: ImageCache) {

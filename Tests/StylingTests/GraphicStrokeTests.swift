@@ -51,4 +51,21 @@ import Testing
         let rows = a.inkedRows(atX: 50)
         #expect(rows.contains(12) && rows.contains(32) && !rows.contains(22))
     }
+
+    @Test func polygonOutlinesOfGraphics() throws {
+        // A yellow square outlined with red marks every 20 px: marks on the border, the yellow fill between them.
+        let sym = """
+        <se:PolygonSymbolizer><se:Fill><se:SvgParameter name="fill">#ffff00</se:SvgParameter></se:Fill>
+          <se:Stroke><se:GraphicStroke><se:Graphic><se:Mark><se:WellKnownName>circle</se:WellKnownName>
+          <se:Fill><se:SvgParameter name="fill">#ff0000</se:SvgParameter></se:Fill></se:Mark><se:Size>6</se:Size></se:Graphic></se:GraphicStroke>
+          <se:SvgParameter name="stroke-dasharray">6 14</se:SvgParameter></se:Stroke></se:PolygonSymbolizer>
+        """
+        let a = try RenderedMap(sym, features: [TestFeatures.polygon([(10, 10), (90, 10), (90, 90), (10, 90), (10, 10)])])
+        // The ring runs east along the bottom edge (pixel row 90) from x = 10: marks centred at 13, 33, 53, 73.
+        let bottom = (0..<100).filter { let c = a.rgb($0, 90); return c.r > 200 && c.g < 80 }
+        for centre in [13, 33, 53, 73] { #expect(bottom.contains(centre), "\(bottom)") }
+        #expect(!bottom.contains(23) && !bottom.contains(43), "no plain outline between the marks: \(bottom)")
+        let inside = a.rgb(50, 50)
+        #expect(inside.r > 240 && inside.g > 240 && inside.b < 20)
+    }
 }
