@@ -25,7 +25,9 @@ extension CairoCanvas {
             centres = [size / 2]
             start = gs.initialGap
         }
-        guard period > 0.5 else { return }
+        guard period > 0.5, period.isFinite, start.isFinite else { return }
+        // A large dash offset moves the pattern by whole periods first: no walk through them.
+        if start < 0 { start = start.truncatingRemainder(dividingBy: period) }
         // Walks the line once, placing graphics at increasing distances.
         let reach = size + 2
         var placed = 0, base = start, segStart = 0.0, i = 0

@@ -27,7 +27,7 @@ extension SLDParser {
     /// GeoServer's `graphic-margin` (1, 2 or 4 numbers, as CSS margins), and QGIS's `distance` ("dx,dy"
     /// between the points of a point pattern fill, written next to its GraphicFill).
     mutating func polygonVendorOption(_ c: XMLElement, into s: inout PolygonSymbolizer, distance: inout (x: Double, y: Double)?) {
-        let numbers = c.trimmedText.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Double($0) }
+        let numbers = c.trimmedText.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Double($0) }.filter { $0.isFinite && $0 >= 0 }
         switch c.attribute("name") {
         case "graphic-margin":
             switch numbers.count {

@@ -1,3 +1,4 @@
+import Foundation
 import OGCCore
 import Rendering
 import Styling
@@ -67,5 +68,17 @@ import Testing
         #expect(!bottom.contains(23) && !bottom.contains(43), "no plain outline between the marks: \(bottom)")
         let inside = a.rgb(50, 50)
         #expect(inside.r > 240 && inside.g > 240 && inside.b < 20)
+    }
+
+    @Test func aHugeDashOffsetIsTakenModuloThePattern() throws {
+        // 1e12 is a whole number of 20 px periods: the marks stay where they are, and drawing does not walk
+        // through 5e10 periods first.
+        let sym = Self.markerLine(dash: "6 14").replacingOccurrences(of: "</se:Stroke>",
+            with: "<se:SvgParameter name=\"stroke-dashoffset\">1000000000000</se:SvgParameter></se:Stroke>")
+        let clock = ContinuousClock(), t0 = clock.now
+        let a = try RenderedMap(sym, features: [TestFeatures.line([(10, 50), (90, 50)])])
+        #expect(clock.now - t0 < .seconds(2))
+        let red = Self.redColumns(a)
+        for centre in [13, 33, 53, 73] { #expect(red.contains(centre), "mark at \(centre): \(red)") }
     }
 }
