@@ -59,12 +59,12 @@ extension CairoCanvas {
         }
     }
 
-    /// The graphic's height in pixels: its Size, else the image's own, else the mark's default.
-    func graphicSize(_ g: Graphic, images: ImageCache) -> Double {
+    /// The graphic's height in pixels: its Size, else the image's own, else `markDefault`.
+    func graphicSize(_ g: Graphic, markDefault: Double = 6, images: ImageCache) -> Double {
         if let s = g.size { return s }
         if g.mark == nil, let e = g.external, let img = images.surface(e, height: nil) {
             return Double(cairo_image_surface_get_height(img))
         }
-        return 6
+        return markDefault
     }
 }

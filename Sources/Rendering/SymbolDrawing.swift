@@ -57,6 +57,15 @@ extension CairoCanvas {
             return
         case .dot:
             cairo_arc(cr, 0, 0, max(0.5, size / 8), 0, 2 * .pi)
+        case .diamond, .pentagon, .hexagon, .octagon:
+            // Regular polygons with a corner on top (QGIS's shapes), the octagon with a flat top.
+            let sides = m.shape == .diamond ? 4 : m.shape == .pentagon ? 5 : m.shape == .hexagon ? 6 : 8
+            let turn = m.shape == .octagon ? Double.pi / 8 : 0
+            for i in 0..<sides {
+                let a = -Double.pi / 2 + turn + Double(i) * 2 * .pi / Double(sides)
+                if i == 0 { cairo_move_to(cr, r * cos(a), r * sin(a)) } else { cairo_line_to(cr, r * cos(a), r * sin(a)) }
+            }
+            cairo_close_path(cr)
         case .cross, .x:
             if m.shape == .x { cairo_rotate(cr, .pi / 4) }
             let t = size * 0.1
@@ -81,10 +90,7 @@ extension CairoCanvas {
     /// Rotation turns the whole pattern (QGIS writes a line pattern's angle so), not each tile. The caller
     /// destroys the pattern.
     func graphicPattern(_ g: Graphic, margin: GraphicMargin = GraphicMargin(), images: ImageCache) -> OpaquePointer? {
-        var size = g.size ?? 8
-        if g.mark == nil, g.size == nil, let e = g.external, let img = images.surface(e, height: nil) {
-            size = Double(cairo_image_surface_get_height(img))
-        }
+        let size = graphicSize(g, markDefault: 8, images: images)
         let tileW = Int(max(2, min(512, (size + margin.left + margin.right).rounded()))),
             tileH = Int(max(2, min(512, (size + margin.top + margin.bottom).rounded())))
         guard let sub = CairoCanvas(width: tileW, height: tileH) else { return nil }

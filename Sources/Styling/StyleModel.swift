@@ -191,14 +191,23 @@ public struct GraphicStroke: Sendable, Equatable {
 
 public enum MarkShape: String, Sendable, CaseIterable {
     case circle, square, triangle, star, cross, x
+    /// QGIS's simple marker shapes, as its SLD export names them.
+    case diamond, pentagon, hexagon, octagon
     /// GeoServer's `shape://` marks, for hatched GraphicFills: lines that run on from tile to tile.
     case horline, vertline, slash, backslash, dot, plus, times
 
-    /// The shape of a WellKnownName: `circle`, `shape://horline`, or `horline` as QGIS writes its line patterns.
+    /// The shape of a WellKnownName: `circle`, `shape://horline`, `horline` as QGIS writes its line patterns, or
+    /// QGIS's names of the shapes that are GeoServer's under another name.
     public init?(wellKnownName raw: String) {
         var n = raw.trimmingCharacters(in: " \t\r\n").lowercased()
         if n.hasPrefix("shape://") { n = String(n.dropFirst(8)) }
-        self.init(rawValue: n)
+        switch n {
+        case "cross2": self = .x
+        case "cross_fill": self = .cross
+        case "equilateral_triangle": self = .triangle
+        case "line": self = .vertline
+        default: self.init(rawValue: n)
+        }
     }
 
     /// Marks made of lines through the whole tile (drawn with the mark's stroke, never filled).
