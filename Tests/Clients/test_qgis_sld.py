@@ -92,6 +92,12 @@ def styles(svg):
         m.setStrokeColor(QColor("#ff0000"))
         layer.setRenderer(QgsSingleSymbolRenderer(symbol(QgsMarkerSymbol, m)))
 
+    def diamond_marker(layer):
+        m = QgsSimpleMarkerSymbolLayer(QgsSimpleMarkerSymbolLayer.decodeShape("diamond")[0], 10)
+        m.setColor(QColor("#000000"))
+        m.setStrokeColor(QColor("#000000"))
+        layer.setRenderer(QgsSingleSymbolRenderer(symbol(QgsMarkerSymbol, m)))
+
     def dashed(layer):
         line = QgsSimpleLineSymbolLayer(QColor("#000000"), 1.0)
         line.setUseCustomDashPattern(True)
@@ -143,6 +149,7 @@ def styles(svg):
 
     return {
         "svg_marker": ("sld_points", svg_marker),
+        "diamond_marker": ("sld_points", diamond_marker),
         "dashed": ("sld_lines", dashed),
         "offset": ("sld_lines", offset),
         "marker_line": ("sld_lines", marker_line),
@@ -302,6 +309,14 @@ def test_svg_marker_in_the_colour_qgis_gave_it(published):
            if rgb(img, x, y)[0] > 180 and rgb(img, x, y)[1] < 90 and rgb(img, x, y)[2] < 90]
     assert len(red) > 60, len(red)
     assert not any(inked(img, x, y) for x in range(0, SIZE, 3) for y in range(0, SIZE, 3) if abs(x - cx) > 30 or abs(y - cy) > 30)
+
+
+def test_simple_marker_shape(published):
+    # A QGIS diamond, 10 mm (about 36 px): ink on its axes, none in the corners of its box.
+    img = getmap("diamond_marker")
+    cx, cy = px(2.005, 48.005)
+    assert all(inked(img, cx + d, cy) and inked(img, cx, cy + d) for d in (-14, 0, 14))
+    assert not any(inked(img, cx + dx, cy + dy) for dx in (-14, 14) for dy in (-14, 14))
 
 
 def test_dashes_leave_gaps(published):
