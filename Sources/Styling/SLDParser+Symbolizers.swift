@@ -120,7 +120,16 @@ extension SLDParser {
         var f = Fill(colour: Colour.grey)
         if let s = p["fill"] { f.colour = colour(s, parameter: "fill") ?? Colour.grey }
         if let s = p["fill-opacity"] { f.colour.opacity = opacity(s) }
-        if let g = e.child("GraphicFill")?.child("Graphic") { f.graphicFill = graphic(g) }
+        if let g = e.child("GraphicFill")?.child("Graphic") {
+            var gf = graphic(g)
+            // QGIS exports a simple fill's cross and diagonal cross brushes as stroke-only `cross` and `x` marks:
+            // grids of lines, which GeoServer's plus and times hatches draw (its filled cross outlined would not).
+            if var m = gf.mark, m.fill == nil, m.stroke != nil, m.shape == .cross || m.shape == .x {
+                m.shape = m.shape == .cross ? .plus : .times
+                gf.mark = m
+            }
+            f.graphicFill = gf
+        }
         for c in e.children where !["CssParameter", "SvgParameter", "GraphicFill"].contains(c.name) { unsupported(c, in: e) }
         return f
     }

@@ -125,6 +125,15 @@ def styles(svg):
         lines.setColor(QColor("#008000"))
         layer.setRenderer(QgsSingleSymbolRenderer(symbol(QgsFillSymbol, lines)))
 
+    def brush_hatch(layer):
+        # A simple fill with a Qt brush pattern: QGIS exports it as a GraphicFill of a 'slash' mark.
+        fill = QgsSimpleFillSymbolLayer(QColor("#000000"), Qt.BDiagPattern, QColor("#000000"), Qt.NoPen, 0)
+        layer.setRenderer(QgsSingleSymbolRenderer(symbol(QgsFillSymbol, fill)))
+
+    def brush_cross(layer):
+        fill = QgsSimpleFillSymbolLayer(QColor("#000000"), Qt.CrossPattern, QColor("#000000"), Qt.NoPen, 0)
+        layer.setRenderer(QgsSingleSymbolRenderer(symbol(QgsFillSymbol, fill)))
+
     def point_pattern(layer):
         dot = QgsSimpleMarkerSymbolLayer(QgsSimpleMarkerSymbolLayer.decodeShape("circle")[0], 1.5)
         dot.setColor(QColor("#000000"))
@@ -155,6 +164,8 @@ def styles(svg):
         "marker_line": ("sld_lines", marker_line),
         "hatch": ("sld_polygons", hatch),
         "point_pattern": ("sld_polygons", point_pattern),
+        "brush_hatch": ("sld_polygons", brush_hatch),
+        "brush_cross": ("sld_polygons", brush_cross),
         "outlined_fill": ("sld_polygons", outlined_fill),
         "polygon_labels": ("sld_polygons", polygon_labels),
         "line_labels": ("sld_lines", line_labels),
@@ -355,6 +366,26 @@ def test_hatch_lines_inside_the_polygon_only(published):
     assert all(inked(img, x, first) or inked(img, x, first - 1) or inked(img, x, first + 1) for x in range(45, 156, 5))
     assert not any(inked(img, x, y) for x in range(SIZE) for y in range(0, 36, 2))
     assert not any(inked(img, x, y) for x in range(0, 36, 2) for y in range(SIZE))
+
+
+def test_brush_hatch_is_diagonal_lines_inside_the_polygon(published):
+    img = getmap("brush_hatch")
+    row = [inked(img, x, 100) for x in range(45, 156)]
+    assert runs(row) >= 5 and sum(row) < len(row) * 0.6, row
+    # Diagonals rising to the right: from an inked pixel, the line goes on up-right.
+    x = next(x for x in range(60, 156) if inked(img, x, 100))
+    assert sum(inked(img, x + k, 100 - k) or inked(img, x + k + 1, 100 - k) for k in range(1, 6)) >= 4
+    assert not any(inked(img, x, y) for x in range(SIZE) for y in range(0, 36, 2))
+
+
+def test_brush_cross_is_a_grid(published):
+    # QGIS's cross brush: horizontal and vertical lines running across the polygon.
+    img = getmap("brush_cross")
+    rows = [y for y in range(45, 156) if all(inked(img, x, y) for x in range(45, 156, 4))]
+    cols = [x for x in range(45, 156) if all(inked(img, x, y) for y in range(45, 156, 4))]
+    assert len(rows) >= 5 and len(cols) >= 5, (rows, cols)
+    inside = [inked(img, x, y) for x in range(45, 156) for y in range(45, 156)]
+    assert sum(inside) < len(inside) * 0.6, "lines, not a plain fill"
 
 
 def test_point_pattern_inside_the_polygon_only(published):

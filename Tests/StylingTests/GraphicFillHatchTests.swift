@@ -67,4 +67,18 @@ import Testing
         #expect(a.inkedColumns(atY: 5) == [8, 9, 10, 11, 28, 29, 30, 31, 48, 49, 50, 51, 68, 69, 70, 71, 88, 89, 90, 91])
         #expect(a.inkedRows(atX: 10).prefix(8) == [3, 4, 5, 6, 13, 14, 15, 16])
     }
+
+    @Test func qgisCrossBrushesAreGrids() throws {
+        // QGIS's cross brush: a stroke-only `cross` mark in a GraphicFill, drawn as a grid of lines (plus hatch):
+        // a horizontal and a vertical line per 10 px tile, running on across the polygon.
+        let a = try RenderedMap(Self.hatch("cross"), features: [Self.square])
+        #expect(a.warnings.isEmpty, "\(a.warnings)")
+        #expect(a.inkedColumns(atY: 45) == Array(20...79), "horizontal lines run on")
+        #expect(a.inkedRows(atX: 45) == Array(20...79), "vertical lines run on")
+        #expect(a.ink(50, 50) < 100, "empty between the lines")
+        // `x`: diagonals both ways.
+        let x = try RenderedMap(Self.hatch("x", width: 1.5), features: [Self.square])
+        #expect(x.inkedColumns(atY: 50).filter { (20...79).contains($0) }.count >= 24)
+        #expect(x.ink(45, 45) > 255 && x.ink(50, 50) > 255)
+    }
 }
