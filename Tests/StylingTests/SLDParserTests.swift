@@ -64,7 +64,8 @@ import Testing
         guard case .polygon(let p) = syms[0], case .point(let pt) = syms[1], case .text(let t) = syms[2] else {
             Issue.record("symbolizers \(syms)"); return
         }
-        #expect(p.fill?.graphicFill?.mark?.shape == .x && p.fill?.graphicFill?.size == 8)
+        // A stroke-only x in a GraphicFill is QGIS's diagonal cross brush: a times hatch.
+        #expect(p.fill?.graphicFill?.mark?.shape == .times && p.fill?.graphicFill?.size == 8)
         #expect(pt.graphic.mark?.shape == .star && pt.graphic.size == 12 && pt.graphic.rotation == 45)
         #expect(t.font.bold && t.font.italic)
         #expect(t.placement == .point(anchorX: 0, anchorY: 1, dx: 3, dy: -2, rotation: 10))
