@@ -10,7 +10,7 @@ extension CairoCanvas {
     static let maxGraphicsPerLine = 20_000
 
     func drawGraphicStroke(_ gs: GraphicStroke, dashes: [Double]?, dashOffset: Double,
-                           along pts: [OffsetLine.Point], images: ImageCache) {
+                           along pts: [OffsetLine.Point], turning: Bool = true, images: ImageCache) {
         guard pts.count >= 2 else { return }
         let size = graphicSize(gs.graphic, images: images)
         // Distances of graphic centres within one period of the pattern.
@@ -51,11 +51,32 @@ extension CairoCanvas {
                 placed += 1
                 guard x > -reach, y > -reach, x < Double(width) + reach, y < Double(height) + reach else { continue }
                 var g = gs.graphic
-                g.rotation += atan2(dy, dx) * 180 / .pi
+                if turning { g.rotation += atan2(dy, dx) * 180 / .pi }
                 drawGraphic(g, x: x, y: y, images: images)
             }
             if done { break }
             base += period
+        }
+    }
+
+    /// QGIS's other marker line placements: one graphic on each vertex, on the first or last point, or half-way.
+    func drawGraphics(_ graphic: Graphic, _ placement: GraphicStrokePlacement, along pts: [OffsetLine.Point],
+                      turning: Bool, images: ImageCache) {
+        guard pts.count >= 2 else { return }
+        let line = PixelPath(pts)
+        let distances: [Double]
+        switch placement {
+        case .repeated: return
+        case .points: distances = line.vertexDistances
+        case .firstPoint: distances = [0]
+        case .lastPoint: distances = [line.length]
+        case .centralPoint: distances = [line.length / 2]
+        }
+        for d in distances {
+            let p = line.point(at: d)
+            var g = graphic
+            if turning { g.rotation += line.angle(at: d) * 180 / .pi }
+            drawGraphic(g, x: p.x, y: p.y, images: images)
         }
     }
 

@@ -189,8 +189,13 @@ extension CairoCanvas {
         if let gs = l.stroke.graphicStroke {
             for g in geometries {
                 for part in g.strokeParts where part.count >= 2 {
-                    drawGraphicStroke(gs, dashes: l.stroke.dashArray, dashOffset: l.stroke.dashOffset,
-                                      along: OffsetLine.offset(part.map(view.pixel), by: l.perpendicularOffset), images: images)
+                    let pts = OffsetLine.offset(part.map(view.pixel), by: l.perpendicularOffset)
+                    if l.graphicPlacement == .repeated {
+                        drawGraphicStroke(gs, dashes: l.stroke.dashArray, dashOffset: l.stroke.dashOffset, along: pts,
+                                          turning: l.rotatesGraphics, images: images)
+                    } else {
+                        drawGraphics(gs.graphic, l.graphicPlacement, along: pts, turning: l.rotatesGraphics, images: images)
+                    }
                 }
             }
             return

@@ -50,7 +50,16 @@ extension SLDParser {
             switch c.name {
             case "Stroke": s.stroke = stroke(c)
             case "PerpendicularOffset": s.perpendicularOffset = numberValue(c) ?? 0
-            case "Geometry", "Name", "Description", "VendorOption": break
+            case "VendorOption":
+                switch c.attribute("name") {
+                case "placement":
+                    if let p = GraphicStrokePlacement(rawValue: c.trimmedText) { s.graphicPlacement = p } else {
+                        warn("LineSymbolizer placement \(c.trimmedText.prefix(30)) is not known: graphics are repeated along the line")
+                    }
+                case "rotateMarker": s.rotatesGraphics = !["0", "false"].contains(c.trimmedText.lowercased())
+                default: break
+                }
+            case "Geometry", "Name", "Description": break
             default: unsupported(c, in: e)
             }
         }

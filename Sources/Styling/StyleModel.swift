@@ -294,9 +294,21 @@ public struct LineSymbolizer: Sendable, Equatable {
     public var uom: SizeUnit
     /// Pixels to the left of the line's direction (negative: to the right), as SE and GeoServer read it.
     public var perpendicularOffset: Double
-    public init(stroke: Stroke = Stroke(), uom: SizeUnit = .pixel, perpendicularOffset: Double = 0) {
+    /// Where a GraphicStroke's graphics go, and whether they turn with the line (QGIS's `placement` and
+    /// `rotateMarker` vendor options of its marker lines).
+    public var graphicPlacement: GraphicStrokePlacement
+    public var rotatesGraphics: Bool
+    public init(stroke: Stroke = Stroke(), uom: SizeUnit = .pixel, perpendicularOffset: Double = 0,
+                graphicPlacement: GraphicStrokePlacement = .repeated, rotatesGraphics: Bool = true) {
         self.stroke = stroke; self.uom = uom; self.perpendicularOffset = perpendicularOffset
+        self.graphicPlacement = graphicPlacement; self.rotatesGraphics = rotatesGraphics
     }
+}
+
+/// QGIS's marker line placements as it exports them (`placement` vendor option): along the whole line (SE's
+/// own GraphicStroke), or on its vertices, its first or last point, or its middle.
+public enum GraphicStrokePlacement: String, Sendable {
+    case repeated, points, firstPoint, lastPoint, centralPoint
 }
 
 public struct PointSymbolizer: Sendable, Equatable {

@@ -16,10 +16,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # python3-qgis comes with the test packages (scripts/setup-debian.sh test).
 from osgeo import ogr, osr  # noqa: E402
 from qgis.core import (QgsApplication, QgsFillSymbol, QgsLinePatternFillSymbolLayer, QgsLineSymbol,  # noqa: E402
-                       QgsMarkerLineSymbolLayer, QgsMarkerSymbol, QgsPalLayerSettings, QgsPointPatternFillSymbolLayer,
-                       QgsSimpleFillSymbolLayer, QgsSimpleLineSymbolLayer, QgsSimpleMarkerSymbolLayer,
-                       QgsSingleSymbolRenderer, QgsSvgMarkerSymbolLayer, QgsTextBufferSettings, QgsTextFormat,
-                       QgsVectorLayer, QgsVectorLayerSimpleLabeling)
+                       QgsMarkerLineSymbolLayer, QgsMarkerSymbol, QgsPalLayerSettings,
+                       QgsPointPatternFillSymbolLayer, QgsSimpleFillSymbolLayer, QgsSimpleLineSymbolLayer,
+                       QgsSimpleMarkerSymbolLayer, QgsSingleSymbolRenderer, QgsSvgMarkerSymbolLayer,
+                       QgsTemplatedLineSymbolLayerBase, QgsTextBufferSettings, QgsTextFormat, QgsVectorLayer,
+                       QgsVectorLayerSimpleLabeling)
 from qgis.PyQt.QtCore import Qt  # noqa: E402
 from qgis.PyQt.QtGui import QColor, QFont, QImage  # noqa: E402
 
@@ -117,6 +118,16 @@ def styles(svg):
         ml.setSubSymbol(symbol(QgsMarkerSymbol, dot))
         layer.setRenderer(QgsSingleSymbolRenderer(symbol(QgsLineSymbol, ml)))
 
+    def central_marker(layer):
+        # One marker half-way along the line, not turned with it.
+        dot = QgsSimpleMarkerSymbolLayer(QgsSimpleMarkerSymbolLayer.decodeShape("square")[0], 3)
+        dot.setColor(QColor("#0000ff"))
+        dot.setStrokeColor(QColor("#0000ff"))
+        ml = QgsMarkerLineSymbolLayer(False, 8.0)
+        ml.setPlacement(QgsTemplatedLineSymbolLayerBase.CentralPoint)
+        ml.setSubSymbol(symbol(QgsMarkerSymbol, dot))
+        layer.setRenderer(QgsSingleSymbolRenderer(symbol(QgsLineSymbol, ml)))
+
     def hatch(layer):
         lines = QgsLinePatternFillSymbolLayer()
         lines.setLineAngle(0)
@@ -162,6 +173,7 @@ def styles(svg):
         "dashed": ("sld_lines", dashed),
         "offset": ("sld_lines", offset),
         "marker_line": ("sld_lines", marker_line),
+        "central_marker": ("sld_lines", central_marker),
         "hatch": ("sld_polygons", hatch),
         "point_pattern": ("sld_polygons", point_pattern),
         "brush_hatch": ("sld_polygons", brush_hatch),
@@ -354,6 +366,13 @@ def test_marker_line_draws_marks_not_a_line(published):
     blue = [rgb(img, x, 100)[2] > 180 and rgb(img, x, 100)[0] < 90 for x in range(15, 186)]
     assert runs(blue) >= 3, blue
     assert sum(blue) < len(blue) * 0.7, "gaps between the marks"
+
+
+def test_central_marker_only_in_the_middle(published):
+    img = getmap("central_marker")
+    blue = [x for x in range(SIZE) if rgb(img, x, 100)[2] > 180 and rgb(img, x, 100)[0] < 90]
+    assert blue and min(blue) >= 90 and max(blue) <= 110, blue
+    assert all(inked(img, x, y) for x in (97, 103) for y in (97, 103)), "an upright square"
 
 
 def test_hatch_lines_inside_the_polygon_only(published):
