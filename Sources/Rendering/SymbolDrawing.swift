@@ -27,6 +27,11 @@ extension CairoCanvas {
     func drawMark(_ m: Mark, size: Double, opacity: Double) {
         let r = size / 2
         cairo_new_path(cr)
+        if let glyph = m.glyph {
+            addGlyph(glyph, size: size)
+            paintMark(m, opacity: opacity)
+            return
+        }
         switch m.shape {
         case .circle:
             cairo_arc(cr, 0, 0, r, 0, 2 * .pi)
@@ -73,6 +78,11 @@ extension CairoCanvas {
             for (i, p) in pts.enumerated() { if i == 0 { cairo_move_to(cr, p.0, p.1) } else { cairo_line_to(cr, p.0, p.1) } }
             cairo_close_path(cr)
         }
+        paintMark(m, opacity: opacity)
+    }
+
+    /// Fills then strokes the mark's path.
+    private func paintMark(_ m: Mark, opacity: Double) {
         if let f = m.fill {
             setSource(f.colour, opacity: opacity)
             if m.stroke != nil { cairo_fill_preserve(cr) } else { cairo_fill(cr) }
@@ -83,6 +93,16 @@ extension CairoCanvas {
             cairo_stroke(cr)
         }
         cairo_new_path(cr)
+    }
+
+    /// The outline of a font's character, `size` pixels high (the font size), its ink centred on the origin.
+    private func addGlyph(_ g: FontGlyph, size: Double) {
+        cairo_select_font_face(cr, g.family, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_set_font_size(cr, size)
+        var te = cairo_text_extents_t()
+        cairo_text_extents(cr, g.character, &te)
+        cairo_move_to(cr, -te.x_bearing - te.width / 2, -te.y_bearing - te.height / 2)
+        cairo_text_path(cr, g.character)
     }
 
     /// A repeating pattern of the graphic, for GraphicFill: one graphic per tile of its size plus `margin`.

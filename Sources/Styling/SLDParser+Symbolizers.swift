@@ -238,13 +238,24 @@ extension SLDParser {
         for c in e.children {
             switch c.name {
             case "WellKnownName":
-                if let s = MarkShape(wellKnownName: c.trimmedText) { m.shape = s } else {
+                if let s = MarkShape(wellKnownName: c.trimmedText) { m.shape = s } else if let g = FontGlyph(link: c.trimmedText) {
+                    m.glyph = g
+                } else {
                     warn("mark \(c.trimmedText) is not supported: drawn as a square")
                 }
             case "Fill": m.fill = fill(c)
             case "Stroke": m.stroke = stroke(c)
+            case "OnlineResource", "Format", "MarkIndex", "InlineContent": break   // a font glyph: read below
             default: unsupported(c, in: e)
             }
+        }
+        if let link = e.child("OnlineResource")?.attribute("href") {
+            let code = e.child("MarkIndex").flatMap { Int($0.trimmedText) }
+            if let g = FontGlyph(link: link, code: code) { m.glyph = g } else {
+                warn("mark from \(link.prefix(60)) is not supported (font marks ttf://Family with a MarkIndex only): drawn as a square")
+            }
+        } else if e.child("InlineContent") != nil {
+            warn("Mark InlineContent is not supported: drawn as a square")
         }
         // SLD defaults: a grey fill and a black stroke when neither is given.
         if !hasFill && !hasStroke { m.fill = Fill(); m.stroke = Stroke() }

@@ -221,10 +221,34 @@ public enum MarkShape: String, Sendable, CaseIterable {
 
 public struct Mark: Sendable, Equatable {
     public var shape: MarkShape
+    /// A character of a font drawn as the mark instead of the shape (SE's Mark with a font OnlineResource and a
+    /// MarkIndex, as QGIS exports its font markers; GeoServer's `ttf://Family#0x41`).
+    public var glyph: FontGlyph?
     public var fill: Fill?
     public var stroke: Stroke?
-    public init(shape: MarkShape = .square, fill: Fill? = Fill(), stroke: Stroke? = Stroke()) {
-        self.shape = shape; self.fill = fill; self.stroke = stroke
+    public init(shape: MarkShape = .square, glyph: FontGlyph? = nil, fill: Fill? = Fill(), stroke: Stroke? = Stroke()) {
+        self.shape = shape; self.glyph = glyph; self.fill = fill; self.stroke = stroke
+    }
+}
+
+public struct FontGlyph: Sendable, Equatable {
+    public var family: String
+    public var character: String
+    public init(family: String, character: String) { self.family = family; self.character = character }
+
+    /// `ttf://Family#0x41` (GeoServer's WellKnownName), or a font link `ttf://Family` with the character's code.
+    public init?(link: String, code: Int? = nil) {
+        guard link.lowercased().hasPrefix("ttf://") else { return nil }
+        let rest = link.dropFirst(6)
+        let parts = rest.split(separator: "#", maxSplits: 1)
+        guard let family = parts.first.map(String.init), !family.isEmpty else { return nil }
+        var c = code
+        if c == nil, parts.count == 2 {
+            let n = parts[1].lowercased()
+            c = n.hasPrefix("0x") ? Int(n.dropFirst(2), radix: 16) : Int(n)
+        }
+        guard let c, c > 0, let scalar = Unicode.Scalar(c) else { return nil }
+        self.family = family; character = String(Character(scalar))
     }
 }
 

@@ -15,7 +15,7 @@ from conftest import BASE, CONFIG, http
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # python3-qgis comes with the test packages (scripts/setup-debian.sh test).
 from osgeo import ogr, osr  # noqa: E402
-from qgis.core import (QgsApplication, QgsFillSymbol, QgsLinePatternFillSymbolLayer, QgsLineSymbol,  # noqa: E402
+from qgis.core import (QgsApplication, QgsFillSymbol, QgsFontMarkerSymbolLayer, QgsLinePatternFillSymbolLayer, QgsLineSymbol,  # noqa: E402
                        QgsMarkerLineSymbolLayer, QgsMarkerSymbol, QgsPalLayerSettings,
                        QgsPointPatternFillSymbolLayer, QgsSimpleFillSymbolLayer, QgsSimpleLineSymbolLayer,
                        QgsSimpleMarkerSymbolLayer, QgsSingleSymbolRenderer, QgsSvgMarkerSymbolLayer,
@@ -99,6 +99,11 @@ def styles(svg):
         m.setStrokeColor(QColor("#000000"))
         layer.setRenderer(QgsSingleSymbolRenderer(symbol(QgsMarkerSymbol, m)))
 
+    def font_marker(layer):
+        m = QgsFontMarkerSymbolLayer("DejaVu Sans", "I", 10)
+        m.setColor(QColor("#000000"))
+        layer.setRenderer(QgsSingleSymbolRenderer(symbol(QgsMarkerSymbol, m)))
+
     def dashed(layer):
         line = QgsSimpleLineSymbolLayer(QColor("#000000"), 1.0)
         line.setUseCustomDashPattern(True)
@@ -170,6 +175,7 @@ def styles(svg):
     return {
         "svg_marker": ("sld_points", svg_marker),
         "diamond_marker": ("sld_points", diamond_marker),
+        "font_marker": ("sld_points", font_marker),
         "dashed": ("sld_lines", dashed),
         "offset": ("sld_lines", offset),
         "marker_line": ("sld_lines", marker_line),
@@ -340,6 +346,14 @@ def test_simple_marker_shape(published):
     cx, cy = px(2.005, 48.005)
     assert all(inked(img, cx + d, cy) and inked(img, cx, cy + d) for d in (-14, 0, 14))
     assert not any(inked(img, cx + dx, cy + dy) for dx in (-14, 14) for dy in (-14, 14))
+
+
+def test_font_marker_glyph(published):
+    # The letter I of a QGIS font marker, 10 mm high: a bar through the point, nothing beside it.
+    img = getmap("font_marker")
+    cx, cy = px(2.005, 48.005)
+    assert all(inked(img, cx, cy + d) for d in (-8, 0, 8))
+    assert not any(inked(img, cx + d, cy) for d in (-8, 8))
 
 
 def test_dashes_leave_gaps(published):

@@ -35,4 +35,28 @@ import Testing
         let d = try RenderedMap(Self.mark("diamond"), features: [TestFeatures.point(50, 50)])
         #expect(d.inkedColumns(atY: 50).first == 30 && d.inkedColumns(atY: 50).last == 69, "\(d.inkedColumns(atY: 50))")
     }
+
+    static func fontMark(_ markIndex: Int) -> String {
+        // As QGIS 3.22 exports a font marker.
+        """
+        <se:PointSymbolizer><se:Graphic><se:Mark><se:OnlineResource xlink:type="simple" xlink:href="ttf://DejaVu Sans"/>
+          <se:Format>ttf</se:Format><se:MarkIndex>\(markIndex)</se:MarkIndex>
+          <se:Fill><se:SvgParameter name="fill">#000000</se:SvgParameter></se:Fill></se:Mark><se:Size>40</se:Size></se:Graphic></se:PointSymbolizer>
+        """
+    }
+
+    @Test func fontGlyphMarks() throws {
+        // 'I' (73), centred on the point: a vertical bar through it, nothing either side.
+        let qgis = try RenderedMap(Self.fontMark(73), features: [TestFeatures.point(50, 50)])
+        let geoserver = try RenderedMap(Self.mark("ttf://DejaVu Sans#0x49"), features: [TestFeatures.point(50, 50)])
+        for a in [qgis, geoserver] {
+            #expect(a.warnings.isEmpty, "\(a.warnings)")
+            #expect(a.ink(50, 40) > 600 && a.ink(50, 60) > 600 && a.ink(50, 50) > 600)
+            #expect(a.ink(42, 50) < 100 && a.ink(58, 50) < 100)
+        }
+        // 'A' (65) is another glyph: more ink, and beside the middle column.
+        let a = try RenderedMap(Self.fontMark(65), features: [TestFeatures.point(50, 50)])
+        #expect(a.inked(x: 0...99, y: 0...99) > qgis.inked(x: 0...99, y: 0...99))
+        #expect(a.inked(x: 30...42, y: 55...70) > 10)
+    }
 }
