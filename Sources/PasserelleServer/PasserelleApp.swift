@@ -35,7 +35,7 @@ public struct PasserelleApp: Sendable {
                                     tileResponses: TileCachesSetting.responseCache())
         let status = StatusEndpoints(store: store, metrics: metrics, readiness: { snap in await resources.readiness(snap) },
                                      readTargets: { resources.sources.readTargets },
-                                     styleWarnings: { snap in StyleWarnings.list(stylesDirectory: snap.stylesDirectory, loader: resources.styles) })
+                                     styleReport: { snap in StyleReport.of(stylesDirectory: snap.stylesDirectory, loader: resources.styles) })
         return PasserelleApp(store: store, reloader: reloader, dispatcher: dispatcher, metrics: metrics, status: status)
     }
 
@@ -79,7 +79,7 @@ extension PasserelleApp {
     }
 
     /// What each style of the config's styles folder does not draw, by style name, as `/status` lists it.
-    public static func styleWarnings(of snapshot: ConfigSnapshot) -> [String: [String]] {
-        StyleWarnings.list(stylesDirectory: snapshot.stylesDirectory, loader: SLDLoader())
+    public static func styleReport(of snapshot: ConfigSnapshot) -> StyleReport {
+        StyleReport.of(stylesDirectory: snapshot.stylesDirectory, loader: SLDLoader())
     }
 }

@@ -11,8 +11,8 @@ struct StatusEndpoints: Sendable {
     let readiness: @Sendable (ConfigSnapshot) async -> [String: String]
     /// The databases of each open PostgreSQL store (primary, read replicas), by stored data id.
     var readTargets: @Sendable () -> [String: [ReadTargetStatus]] = { [:] }
-    /// What each style of the styles folder does not draw, by style name (`StyleWarnings`).
-    var styleWarnings: @Sendable (ConfigSnapshot) -> [String: [String]] = { _ in [:] }
+    /// What each style of the styles folder does not draw, by style name.
+    var styleReport: @Sendable (ConfigSnapshot) -> StyleReport = { _ in StyleReport() }
 
     func respond(path: String) async -> Response? {
         switch path {
@@ -25,7 +25,7 @@ struct StatusEndpoints: Sendable {
             return .text(body, contentType: "application/json", status: problems.isEmpty ? .ok : .serviceUnavailable)
         case "/status":
             let snap = store.current
-            return .text(Self.status(snap, readTargets: readTargets(), styleWarnings: styleWarnings(snap)), contentType: "application/json")
+            return .text(Self.status(snap, readTargets: readTargets(), styles: styleReport(snap)), contentType: "application/json")
         case "/metrics":
             return .bytes(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         default:
@@ -34,7 +34,7 @@ struct StatusEndpoints: Sendable {
     }
 
     static func status(_ s: ConfigSnapshot, readTargets: [String: [ReadTargetStatus]] = [:],
-                       styleWarnings: [String: [String]] = [:]) -> String {
+                       styles: StyleReport = StyleReport()) -> String {
         let f = ISO8601DateFormatter()
         let loaded: [String: Any] = [
             "endpoints": s.endpoints.keys.sorted(),
@@ -55,7 +55,8 @@ struct StatusEndpoints: Sendable {
             "errors": errors,
             "skipped": s.skipped.map { ["file": $0.file, "path": $0.path, "message": $0.message] },
             "stores": readTargets.mapValues { ["read_targets": $0.map(Self.targetJSON)] },
-            "style_warnings": styleWarnings,
+            "style_warnings": styles.warnings,
+            "style_notes": styles.notes,
         ] as [String: Any])
     }
 

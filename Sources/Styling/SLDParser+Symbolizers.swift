@@ -11,7 +11,7 @@ extension SLDParser {
             case "Fill": s.fill = fill(c)
             case "Stroke": s.stroke = stroke(c)
             case "Geometry", "Name", "Description": break
-            case "VendorOption": polygonVendorOption(c, into: &s, distance: &distance)
+            case "VendorOption": polygonVendorOption(c, of: e, into: &s, distance: &distance)
             default: unsupported(c, in: e)
             }
         }
@@ -26,7 +26,8 @@ extension SLDParser {
 
     /// GeoServer's `graphic-margin` (1, 2 or 4 numbers, as CSS margins), and QGIS's `distance` ("dx,dy"
     /// between the points of a point pattern fill, written next to its GraphicFill).
-    mutating func polygonVendorOption(_ c: XMLElement, into s: inout PolygonSymbolizer, distance: inout (x: Double, y: Double)?) {
+    mutating func polygonVendorOption(_ c: XMLElement, of parentElement: XMLElement, into s: inout PolygonSymbolizer,
+                                      distance: inout (x: Double, y: Double)?) {
         let numbers = c.trimmedText.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Double($0) }.filter { $0.isFinite && $0 >= 0 }
         switch c.attribute("name") {
         case "graphic-margin":
@@ -40,7 +41,7 @@ extension SLDParser {
             // The tile is distance x by y; the graphic's size is only known once the Fill is read.
             guard numbers.count == 2 else { warn("distance '\(c.trimmedText.prefix(30))' is not 'dx,dy': ignored"); return }
             distance = (numbers[0], numbers[1])
-        default: break
+        default: notActedOn(c, of: parentElement)
         }
     }
 
@@ -57,7 +58,7 @@ extension SLDParser {
                         warn("LineSymbolizer placement \(c.trimmedText.prefix(30)) is not known: graphics are repeated along the line")
                     }
                 case "rotateMarker": s.rotatesGraphics = !["0", "false"].contains(c.trimmedText.lowercased())
-                default: break
+                default: notActedOn(c, of: e)
                 }
             case "Geometry", "Name", "Description": break
             default: unsupported(c, in: e)
@@ -68,14 +69,16 @@ extension SLDParser {
 
     mutating func pointSymbolizer(_ e: XMLElement) -> PointSymbolizer? {
         let uom = symbolizerCommon(e)
-        for c in e.children where !["Graphic", "Geometry", "Name", "Description", "VendorOption"].contains(c.name) {
-            unsupported(c, in: e)
+        for c in e.children where !["Graphic", "Geometry", "Name", "Description"].contains(c.name) {
+            if c.name == "VendorOption" { notActedOn(c, of: e) } else { unsupported(c, in: e) }
         }
         return PointSymbolizer(graphic: e.child("Graphic").map { graphic($0) } ?? Graphic(), uom: uom)
     }
 
     /// GeoServer's TextSymbolizer vendor options that QGIS writes: they tune where labels go. Kept on the
-    /// symbolizer; the ones the label placer does not act on change nothing drawn but the placement.
+    /// symbolizer without a warning; those the label placer does not act on (all but `actedOnTextVendorOptions`)
+    /// are noted.
+    static let actedOnTextVendorOptions: Set<String> = ["followLine", "maxAngleDelta"]
     static let textVendorOptions: Set<String> = [
         "maxDisplacement", "repeat", "followLine", "maxAngleDelta", "spaceAround", "autoWrap", "group",
         "conflictResolution", "goodnessOfFit", "labelAllGroup", "partials", "polygonAlign", "forceLeftToRight",
@@ -98,7 +101,10 @@ extension SLDParser {
             case "Geometry", "Name", "Description": break
             case "VendorOption":
                 let name = c.attribute("name") ?? ""
-                if Self.textVendorOptions.contains(name) { t.vendorOptions[name] = c.trimmedText } else {
+                if Self.textVendorOptions.contains(name) {
+                    t.vendorOptions[name] = c.trimmedText
+                    if !Self.actedOnTextVendorOptions.contains(name) { notActedOn(c, of: e) }
+                } else {
                     warn("vendor option \(name) of TextSymbolizer ignored")
                 }
             case "Priority": warn("TextSymbolizer Priority is not supported: labels are placed in feature order")

@@ -39,8 +39,12 @@ struct CheckConfig: AsyncParsableCommand {
         }
         for issue in snap.issues { print("error: \(issue.file): \(issue.path): \(issue.message)") }
         // Not errors: the style serves, drawing less than it says.
-        for (style, warnings) in PasserelleApp.styleWarnings(of: snap).sorted(by: { $0.key < $1.key }) {
+        let styles = PasserelleApp.styleReport(of: snap)
+        for (style, warnings) in styles.warnings.sorted(by: { $0.key < $1.key }) {
             for w in warnings { print("warning: style \(style): \(w)") }
+        }
+        for (style, notes) in styles.notes.sorted(by: { $0.key < $1.key }) {
+            for n in notes { print("note: style \(style): \(n)") }
         }
         print("\(snap.endpoints.count) endpoints, \(snap.storedData.count) stored data, \(snap.configurations.count) configurations, "
               + "\(snap.offerings.count) offerings, \(snap.keys.keys.count) keys; \(snap.issues.count) errors")

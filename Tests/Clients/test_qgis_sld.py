@@ -294,8 +294,13 @@ def test_exported_styles_load_without_a_warning(published, tmp_path):
     assert {k: v for k, v in warnings.items() if k.startswith(PREFIX)} == {}
     # check-config sees the same files and reports nothing about them.
     r = check_config(tmp_path, styles_dir)
-    assert PREFIX not in r.stdout, r.stdout
+    assert "warning: style " + PREFIX not in r.stdout, r.stdout
     assert r.returncode == 0, r.stdout + r.stderr
+    # Vendor options QGIS writes that are accepted but not acted on are noted (not warned about), at both.
+    notes = http("/status").json()["style_notes"]
+    assert any("maxDisplacement" in n for n in notes.get(PREFIX + "polygon_labels", [])), notes
+    assert PREFIX + "line_labels" not in notes, "followLine and maxAngleDelta are drawn"
+    assert f"note: style {PREFIX}polygon_labels: TextSymbolizer vendor option maxDisplacement" in r.stdout, r.stdout
     # The exports are QGIS's own: SE 1.1 with the symbols asked for.
     text = {c: open(os.path.join(styles_dir, PREFIX + c + ".sld")).read() for c in cases}
     assert "image/svg+xml" in text["svg_marker"] and "hotel.svg" in text["svg_marker"]
