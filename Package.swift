@@ -45,6 +45,7 @@ let package = Package(
         // C libraries
         .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CRSVG", pkgConfig: "librsvg-2.0", providers: [.apt(["librsvg2-dev"])]),
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CProj", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -84,7 +85,7 @@ let package = Package(
         // Styling and drawing
         .target(name: "Styling", dependencies: ["OGCCore", "SafeXML", "Filters", "Geo"]),
         .target(name: "ImageCodec", dependencies: ["CGDAL", "CCairo", "CZlib"]),
-        .target(name: "Rendering", dependencies: ["OGCCore", "Geo", "Styling", "ImageCodec", "CCairo"]),
+        .target(name: "Rendering", dependencies: ["OGCCore", "Geo", "Styling", "ImageCodec", "CCairo", "CRSVG"]),
 
         // Services
         .target(name: "ServiceKit", dependencies: [

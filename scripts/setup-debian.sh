@@ -5,7 +5,7 @@
 #   scripts/setup-debian.sh bench    + MapServer, nginx, wrk, for Benchmarks/run
 set -euo pipefail
 mode="${1:-run}"
-pkgs=(pkg-config libgdal-dev libcairo2-dev libgeos-dev libproj-dev proj-data libxml2-dev libsqlite3-dev fonts-dejavu-core fontconfig)
+pkgs=(pkg-config libgdal-dev libcairo2-dev librsvg2-dev libgeos-dev libproj-dev proj-data libxml2-dev libsqlite3-dev fonts-dejavu-core fontconfig)
 if [[ "$mode" == test || "$mode" == bench ]]; then
   pkgs+=(postgresql-15-postgis-3 postgresql-15 gdal-bin python3-gdal python3-owslib python3-pytest libxml2-utils curl python3-venv python3-numpy chromium python3-websocket python3-qgis qgis-providers ceph-mon ceph-osd radosgw ceph-common haproxy)
 fi

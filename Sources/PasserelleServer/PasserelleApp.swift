@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import ServiceKit
+import Styling
 import VectorData
 
 /// Everything a running server is made of, built from a config directory.
@@ -33,7 +34,8 @@ public struct PasserelleApp: Sendable {
         let dispatcher = Dispatcher(store: store, services: services, templates: templates, metrics: metrics, logger: logger,
                                     tileResponses: TileCachesSetting.responseCache())
         let status = StatusEndpoints(store: store, metrics: metrics, readiness: { snap in await resources.readiness(snap) },
-                                     readTargets: { resources.sources.readTargets })
+                                     readTargets: { resources.sources.readTargets },
+                                     styleReport: { snap in StyleReport.of(stylesDirectory: snap.stylesDirectory, loader: resources.styles) })
         return PasserelleApp(store: store, reloader: reloader, dispatcher: dispatcher, metrics: metrics, status: status)
     }
 
@@ -74,5 +76,10 @@ extension PasserelleApp {
         let targets = resources.sources.readTargets
         resources.sources.retain(ids: [])
         return (snap, targets)
+    }
+
+    /// What each style of the config's styles folder does not draw, by style name, as `/status` lists it.
+    public static func styleReport(of snapshot: ConfigSnapshot) -> StyleReport {
+        StyleReport.of(stylesDirectory: snapshot.stylesDirectory, loader: SLDLoader())
     }
 }

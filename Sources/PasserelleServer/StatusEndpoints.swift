@@ -11,6 +11,8 @@ struct StatusEndpoints: Sendable {
     let readiness: @Sendable (ConfigSnapshot) async -> [String: String]
     /// The databases of each open PostgreSQL store (primary, read replicas), by stored data id.
     var readTargets: @Sendable () -> [String: [ReadTargetStatus]] = { [:] }
+    /// What each style of the styles folder does not draw, by style name.
+    var styleReport: @Sendable (ConfigSnapshot) -> StyleReport = { _ in StyleReport() }
 
     func respond(path: String) async -> Response? {
         switch path {
@@ -22,7 +24,8 @@ struct StatusEndpoints: Sendable {
             let body = Self.json(["ready": problems.isEmpty, "stores": problems.isEmpty ? [:] : problems] as [String: Any])
             return .text(body, contentType: "application/json", status: problems.isEmpty ? .ok : .serviceUnavailable)
         case "/status":
-            return .text(Self.status(store.current, readTargets: readTargets()), contentType: "application/json")
+            let snap = store.current
+            return .text(Self.status(snap, readTargets: readTargets(), styles: styleReport(snap)), contentType: "application/json")
         case "/metrics":
             return .bytes(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         default:
@@ -30,7 +33,8 @@ struct StatusEndpoints: Sendable {
         }
     }
 
-    static func status(_ s: ConfigSnapshot, readTargets: [String: [ReadTargetStatus]] = [:]) -> String {
+    static func status(_ s: ConfigSnapshot, readTargets: [String: [ReadTargetStatus]] = [:],
+                       styles: StyleReport = StyleReport()) -> String {
         let f = ISO8601DateFormatter()
         let loaded: [String: Any] = [
             "endpoints": s.endpoints.keys.sorted(),
@@ -51,6 +55,8 @@ struct StatusEndpoints: Sendable {
             "errors": errors,
             "skipped": s.skipped.map { ["file": $0.file, "path": $0.path, "message": $0.message] },
             "stores": readTargets.mapValues { ["read_targets": $0.map(Self.targetJSON)] },
+            "style_warnings": styles.warnings,
+            "style_notes": styles.notes,
         ] as [String: Any])
     }
 

@@ -129,6 +129,16 @@ final class CairoCanvas {
         addPart(ring, view: view, reversed: (twiceArea > 0) != anticlockwise, close: true)
     }
 
+    /// An open line already in pixels (an offset line), added as it is.
+    func addPixels(_ pts: [OffsetLine.Point]) {
+        guard pts.count >= 2 else { return }
+        recorder?.begin(closed: false)
+        for (k, p) in pts.enumerated() {
+            if k == 0 { cairo_move_to(cr, p.x, p.y) } else { cairo_line_to(cr, p.x, p.y) }
+            recorder?.add(p.x, p.y)
+        }
+    }
+
     /// One part of the path, in pixels (and in `recorder` when set), in the given direction. Points closer than a
     /// quarter pixel to the previous one are skipped; the last point is always kept.
     private func addPart(_ part: [Coord], view: MapView, reversed: Bool, close: Bool) {

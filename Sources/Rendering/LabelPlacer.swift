@@ -11,6 +11,8 @@ struct LabelRequest {
     var anchor: Coord
     /// The direction of the line at the anchor (LinePlacement), in map units.
     var direction: (dx: Double, dy: Double)?
+    /// The line the text follows glyph by glyph (GeoServer's `followLine`), in map units.
+    var path: [Coord]?
     var symbolizer: TextSymbolizer
 
     init?(feature f: RenderFeature, geometry: Geometry, symbolizer t: TextSymbolizer) {
@@ -26,6 +28,7 @@ struct LabelRequest {
         text = s; anchor = a; symbolizer = t
         if case .line = t.placement, let longest = geometry.lineParts.max(by: { LabelPoint.length($0) < LabelPoint.length($1) }) {
             direction = LabelRequest.direction(of: longest, near: a)
+            if t.vendorOptions["followLine"]?.lowercased() == "true" { path = longest }
         }
     }
 
@@ -62,6 +65,10 @@ struct LabelPlacer {
         var fe = cairo_font_extents_t()
         cairo_font_extents(cr, &fe)
         let w = te.x_advance, h = fe.ascent + fe.descent
+        if let path = r.path, case .line(let offset) = t.placement {
+            placeAlong(r.text, path: path, offset: offset, symbolizer: t, font: fe)
+            return
+        }
         let p = view.pixel(r.anchor)
 
         // Box position relative to the anchor pixel, before rotation (y down).
@@ -93,6 +100,13 @@ struct LabelPlacer {
         cairo_new_path(cr)
         cairo_move_to(cr, left, top + fe.ascent)
         cairo_text_path(cr, r.text)
+        paintText(t)
+        cairo_restore(cr)
+    }
+
+    /// Paints the text path: its halo, then its fill.
+    func paintText(_ t: TextSymbolizer) {
+        let cr = canvas.cr
         if let halo = t.halo, halo.radius > 0 {
             canvas.setSource(halo.fill)
             cairo_set_line_width(cr, halo.radius * 2)
@@ -102,10 +116,18 @@ struct LabelPlacer {
         }
         canvas.setSource(t.fill)
         cairo_fill(cr)
-        cairo_restore(cr)
     }
 
-    private func rotatedBox(left: Double, top: Double, width: Double, height: Double, angle: Double,
+    /// Whether a box meets a placed label; if not, it is taken.
+    mutating func take(_ boxes: [(x0: Double, y0: Double, x1: Double, y1: Double)]) -> Bool {
+        for box in boxes where placed.contains(where: { $0.x0 < box.x1 && box.x0 < $0.x1 && $0.y0 < box.y1 && box.y0 < $0.y1 }) {
+            return false
+        }
+        placed += boxes
+        return true
+    }
+
+    func rotatedBox(left: Double, top: Double, width: Double, height: Double, angle: Double,
                             at p: (x: Double, y: Double)) -> (x0: Double, y0: Double, x1: Double, y1: Double) {
         let corners = [(left, top), (left + width, top), (left, top + height), (left + width, top + height)]
         let c = cos(angle), s = sin(angle)

@@ -47,7 +47,7 @@ public struct LegendRenderer: Sendable {
             for s in item.rule.symbolizers {
                 switch s {
                 case .polygon(let p): canvas.drawPolygon(sample.polygon, p, view: view, images: images)
-                case .line(let l): canvas.drawLine(sample.line, l, view: view)
+                case .line(let l): canvas.drawLine(sample.line, l, view: view, images: images)
                 case .point(let p):
                     var g = p.graphic
                     g.size = min(g.size ?? 6, h - 2)

@@ -56,12 +56,14 @@ public struct MapRenderer: Sendable {
                         run = FeatureRun(rules: matched)
                     }
                     run.features.append(f.geometry)
+                    run.properties.append(f.properties)
                     run.clipped.append(clipped(f.geometry, to: clipBox, view: view, geos: geos))
                     var labelGeometry: Geometry?? = nil   // computed once, for the first text symbolizer
                     for i in matched {
                         for case .text(let t) in active[i].symbolizers {
                             if labelGeometry == nil { labelGeometry = tiled ? f.geometry : visiblePart(f.geometry, view: view, geos: geos) }
-                            guard let g = labelGeometry!, let req = LabelRequest(feature: f, geometry: g, symbolizer: t) else { continue }
+                            guard let g = labelGeometry!, case .text(let inPixels) = Symbolizer.text(t).inPixels(metresPerPixel: view.groundMetresPerPixel),
+                                  let req = LabelRequest(feature: f, geometry: g, symbolizer: inPixels) else { continue }
                             labelRequests[li].append(req)
                         }
                     }
@@ -81,6 +83,8 @@ public struct MapRenderer: Sendable {
         static let maxFeatures = 4096
         var rules: [Int] = []
         var features: [Geometry] = []
+        /// Their attributes (for a rotation read from the feature).
+        var properties: [[String: Value]] = []
         /// The geometries clipped to the view (nil: nothing of it shows).
         var clipped: [Geometry?] = []
     }
@@ -88,12 +92,16 @@ public struct MapRenderer: Sendable {
     private func draw(_ run: FeatureRun, _ rules: [Rule], canvas: CairoCanvas, view: MapView, images: ImageCache) {
         guard !run.features.isEmpty else { return }
         let shown = run.clipped.compactMap { $0 }
+        let metresPerPixel = view.groundMetresPerPixel
         for i in run.rules {
             for s in rules[i].symbolizers {
-                switch s {
+                switch s.inPixels(metresPerPixel: metresPerPixel) {
                 case .polygon(let p): canvas.drawPolygons(shown, p, view: view, images: images)
-                case .line(let l): canvas.drawLines(shown, l, view: view)
-                case .point(let p): for g in run.features { canvas.drawPoints(g, p, view: view, images: images) }
+                case .line(let l): canvas.drawLines(shown, l, view: view, images: images)
+                case .point(let p):
+                    for (g, props) in zip(run.features, run.properties) {
+                        canvas.drawPoints(g, p, rotation: p.graphic.rotation(of: props), view: view, images: images)
+                    }
                 case .text: break
                 }
             }
@@ -126,7 +134,9 @@ extension CairoCanvas {
     /// holes clockwise, filled with the non-zero rule: overlapping polygons fill their union, holes stay empty.
     func drawPolygons(_ geometries: [Geometry], _ p: PolygonSymbolizer, view: MapView, images: ImageCache) {
         cairo_new_path(cr)
-        let stroke = p.stroke.flatMap { $0.width > 0 && $0.colour.opacity > 0 ? $0 : nil }
+        // An outline made of graphics (GraphicStroke) is drawn after the fill, instead of the plain stroke.
+        let graphicOutline = p.stroke.flatMap { s in s.graphicStroke.map { (s, $0) } }
+        let stroke = graphicOutline != nil ? nil : p.stroke.flatMap { $0.width > 0 && $0.colour.opacity > 0 ? $0 : nil }
         let thin = stroke.map(ThinStroke.applies) ?? false
         recorder = thin ? PathRecorder() : nil
         defer { recorder = nil }
@@ -142,7 +152,7 @@ extension CairoCanvas {
         guard any else { return }
         if let f = p.fill {
             cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING)
-            if let gf = f.graphicFill, let pattern = graphicPattern(gf, images: images) {
+            if let gf = f.graphicFill, let pattern = graphicPattern(gf, margin: p.graphicMargin, images: images) {
                 cairo_set_source(cr, pattern)
                 cairo_fill_preserve(cr)
                 cairo_pattern_destroy(pattern)
@@ -160,14 +170,36 @@ extension CairoCanvas {
             }
         }
         cairo_new_path(cr)
+        if let (s, gs) = graphicOutline {
+            for g in geometries {
+                for ring in g.polygonRings where ring.count >= 2 {
+                    drawGraphicStroke(gs, dashes: s.dashArray, dashOffset: s.dashOffset, along: ring.map(view.pixel), images: images)
+                }
+            }
+        }
     }
 
     func drawPolygon(_ g: Geometry, _ p: PolygonSymbolizer, view: MapView, images: ImageCache) {
         drawPolygons([g], p, view: view, images: images)
     }
 
-    /// Strokes the lines (and polygon outlines) of `geometries` as one path.
-    func drawLines(_ geometries: [Geometry], _ l: LineSymbolizer, view: MapView) {
+    /// Strokes the lines (and polygon outlines) of `geometries` as one path, moved sideways by the
+    /// symbolizer's PerpendicularOffset; a GraphicStroke draws its graphic along them instead of a line.
+    func drawLines(_ geometries: [Geometry], _ l: LineSymbolizer, view: MapView, images: ImageCache) {
+        if let gs = l.stroke.graphicStroke {
+            for g in geometries {
+                for part in g.strokeParts where part.count >= 2 {
+                    let pts = OffsetLine.offset(part.map(view.pixel), by: l.perpendicularOffset)
+                    if l.graphicPlacement == .repeated {
+                        drawGraphicStroke(gs, dashes: l.stroke.dashArray, dashOffset: l.stroke.dashOffset, along: pts,
+                                          turning: l.rotatesGraphics, images: images)
+                    } else {
+                        drawGraphics(gs.graphic, l.graphicPlacement, along: pts, turning: l.rotatesGraphics, images: images)
+                    }
+                }
+            }
+            return
+        }
         guard l.stroke.width > 0, l.stroke.colour.opacity > 0 else { return }
         cairo_new_path(cr)
         let thin = ThinStroke.applies(to: l.stroke)
@@ -177,7 +209,13 @@ extension CairoCanvas {
         for g in geometries {
             let parts = g.strokeParts
             if parts.isEmpty { continue }
-            addPath(parts, view: view, close: false)
+            if l.perpendicularOffset != 0 {
+                for part in parts where part.count >= 2 {
+                    addPixels(OffsetLine.offset(part.map(view.pixel), by: l.perpendicularOffset))
+                }
+            } else {
+                addPath(parts, view: view, close: false)
+            }
             any = true
         }
         guard any else { return }
@@ -190,15 +228,29 @@ extension CairoCanvas {
         }
     }
 
-    func drawLine(_ g: Geometry, _ l: LineSymbolizer, view: MapView) { drawLines([g], l, view: view) }
+    func drawLine(_ g: Geometry, _ l: LineSymbolizer, view: MapView, images: ImageCache) { drawLines([g], l, view: view, images: images) }
 
-    func drawPoints(_ g: Geometry, _ p: PointSymbolizer, view: MapView, images: ImageCache) {
+    /// Draws the point symbol on each point of `g` (on its label point for lines and polygons), turned by
+    /// `rotation` degrees clockwise.
+    func drawPoints(_ g: Geometry, _ p: PointSymbolizer, rotation: Double? = nil, view: MapView, images: ImageCache) {
+        var graphic = p.graphic
+        if let rotation { graphic.rotation = rotation }
         let pts = g.points.isEmpty ? (LabelPoint.of(g).map { [$0] } ?? []) : g.points
         let margin = (p.graphic.size ?? 16) + 2
         for c in pts {
             let px = view.pixel(c)
             guard px.x > -margin, px.y > -margin, px.x < Double(width) + margin, px.y < Double(height) + margin else { continue }
-            drawGraphic(p.graphic, x: px.x, y: px.y, images: images)
+            drawGraphic(graphic, x: px.x, y: px.y, images: images)
         }
+    }
+}
+
+extension Graphic {
+    /// The rotation for a feature: its rotation attribute when the graphic reads one and the feature has a
+    /// number there, else the literal rotation.
+    func rotation(of properties: [String: Value]) -> Double {
+        guard let name = rotationProperty, let v = properties[name]?.doubleValue ?? Double(properties[name]?.description ?? ""),
+              v.isFinite else { return rotation }
+        return v
     }
 }

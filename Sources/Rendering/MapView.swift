@@ -1,3 +1,4 @@
+import Foundation
 import Geo
 import OGCCore
 
@@ -27,6 +28,14 @@ public struct MapView: Sendable, Equatable {
 
     /// The scale denominator, as SLD Min/MaxScaleDenominator compare it.
     public var scaleDenominator: Double { resolutionX * metresPerUnit / MapView.standardPixelMetres }
+
+    /// Ground metres per pixel, for symbol sizes in metres or feet (SE `uom`): the resolution in metres for a
+    /// projected CRS; for a geographic one, degrees converted to metres along the parallel at the view's centre.
+    public var groundMetresPerPixel: Double {
+        guard metresPerUnit == MapView.metresPerDegree else { return resolutionX * metresPerUnit }
+        let latitude = max(-89.9, min(89.9, (bbox.minY + bbox.maxY) / 2))
+        return resolutionX * metresPerUnit * cos(latitude * .pi / 180)
+    }
 
     @inline(__always) public func pixel(_ c: Coord) -> (x: Double, y: Double) {
         ((c.x - bbox.minX) / resolutionX, (bbox.maxY - c.y) / resolutionY)

@@ -8,6 +8,8 @@ public final class SLDLoader: Sendable {
     public struct Loaded: Sendable {
         public var sld: StyledLayerDescriptor
         public var warnings: [String]
+        /// Vendor options accepted without a warning but not acted on (`SLDParser.notes`).
+        public var notes: [String] = []
     }
 
     private let cache = Mutex<[String: (content: Data, loaded: Loaded)]>([:])
@@ -33,7 +35,7 @@ public final class SLDLoader: Sendable {
         do { sld = try parser.parse(Array(data), maxBytes: 16 << 20) } catch {
             throw OGCError(error.code, locator: url.lastPathComponent, "\(url.lastPathComponent): \(error.message)")
         }
-        let loaded = Loaded(sld: sld, warnings: parser.warnings)
+        let loaded = Loaded(sld: sld, warnings: parser.warnings, notes: parser.notes)
         cache.withLock { $0[key] = (data, loaded) }
         return loaded
     }

@@ -11,6 +11,9 @@ public struct SLDParser {
     public var graphicsDirectory: String?
     public var limits: FilterLimits
     public private(set) var warnings: [String] = []
+    /// Vendor options read without a warning (GeoServer's, as QGIS writes them) that the renderer does not act
+    /// on yet: the style draws, but not every placement hint is followed.
+    public private(set) var notes: [String] = []
 
     public init(graphicsDirectory: String? = nil, limits: FilterLimits = FilterLimits(locator: "SLD")) {
         self.graphicsDirectory = graphicsDirectory; self.limits = limits
@@ -93,7 +96,8 @@ public struct SLDParser {
         for c in e.children {
             switch c.name {
             case "Rule": f.rules.append(try rule(c))
-            case "Name", "Title", "Abstract", "Description", "FeatureTypeName", "SemanticTypeIdentifier", "VendorOption": break
+            case "Name", "Title", "Abstract", "Description", "FeatureTypeName", "SemanticTypeIdentifier": break
+            case "VendorOption": notActedOn(c, of: e)
             case "Transformation": warn("FeatureTypeStyle Transformation is not supported: ignored")
             default: unsupported(c, in: e)
             }
@@ -134,6 +138,13 @@ public struct SLDParser {
 
     mutating func warn(_ s: String) {
         if !warnings.contains(s) { warnings.append(s) }
+    }
+
+    mutating func notActedOn(_ vendorOption: XMLElement, of parent: XMLElement) {
+        let name = vendorOption.attribute("name") ?? ""
+        if !notes.contains(where: { $0.hasPrefix("\(parent.name) vendor option \(name) ") }) {
+            notes.append("\(parent.name) vendor option \(name) (\(vendorOption.trimmedText.prefix(30))) is not acted on")
+        }
     }
 
     mutating func unsupported(_ e: XMLElement, in parent: XMLElement) {

@@ -128,10 +128,14 @@ public struct Colour: Sendable, Hashable {
 }
 
 extension String {
+    /// Trims the characters made only of scalars of `set`. (Comparing Characters would not do: in " \t\r\n"
+    /// "\r\n" is one Character, so a lone "\n" would not be found in it and would stay.)
     func trimmingCharacters(in set: String) -> String {
+        let scalars = Set(set.unicodeScalars)
+        func trimmed(_ c: Character) -> Bool { c.unicodeScalars.allSatisfy { scalars.contains($0) } }
         var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        while let f = s.first, trimmed(f) { s = s.dropFirst() }
+        while let l = s.last, trimmed(l) { s = s.dropLast() }
         return String(s)
     }
 }
@@ -158,32 +162,109 @@ public struct Stroke: Sendable, Equatable {
     public var dashOffset: Double
     public var lineJoin: LineJoin
     public var lineCap: LineCap
-    /// A graphic repeated along the line (GraphicStroke): not drawn, kept to report it.
+    /// A graphic repeated along the line instead of a plain line (GraphicStroke).
+    public var graphicStroke: GraphicStroke? {
+        get { graphicStrokeStorage.first }
+        set { graphicStrokeStorage = newValue.map { [$0] } ?? [] }
+    }
+    // An array breaks the Stroke → Graphic → Mark → Stroke recursion of value types.
+    private var graphicStrokeStorage: [GraphicStroke] = []
+
     public init(colour: Colour = .black, width: Double = 1, dashArray: [Double]? = nil, dashOffset: Double = 0,
-                lineJoin: LineJoin = .miter, lineCap: LineCap = .butt) {
+                lineJoin: LineJoin = .miter, lineCap: LineCap = .butt, graphicStroke: GraphicStroke? = nil) {
         self.colour = colour; self.width = width; self.dashArray = dashArray; self.dashOffset = dashOffset
-        self.lineJoin = lineJoin; self.lineCap = lineCap
+        self.lineJoin = lineJoin; self.lineCap = lineCap; self.graphicStroke = graphicStroke
+    }
+}
+
+/// SE GraphicStroke: the graphic drawn again and again along the line, turned with it. Spacing follows
+/// GeoServer: the stroke's dash array when it has one (a graphic in each dash), else the graphic's size plus `gap`.
+public struct GraphicStroke: Sendable, Equatable {
+    public var graphic: Graphic
+    /// Pixels between one graphic and the next (SE Gap), and before the first one (SE InitialGap).
+    public var gap: Double
+    public var initialGap: Double
+    public init(graphic: Graphic, gap: Double = 0, initialGap: Double = 0) {
+        self.graphic = graphic; self.gap = gap; self.initialGap = initialGap
     }
 }
 
 public enum MarkShape: String, Sendable, CaseIterable {
     case circle, square, triangle, star, cross, x
+    /// QGIS's simple marker shapes, as its SLD export names them.
+    case diamond, pentagon, hexagon, octagon
+    /// GeoServer's `shape://` marks, for hatched GraphicFills: lines that run on from tile to tile.
+    case horline, vertline, slash, backslash, dot, plus, times
+
+    /// The shape of a WellKnownName: `circle`, `shape://horline`, `horline` as QGIS writes its line patterns, or
+    /// QGIS's names of the shapes that are GeoServer's under another name.
+    public init?(wellKnownName raw: String) {
+        var n = raw.trimmingCharacters(in: " \t\r\n").lowercased()
+        if n.hasPrefix("shape://") { n = String(n.dropFirst(8)) }
+        switch n {
+        case "cross2": self = .x
+        case "cross_fill": self = .cross
+        case "equilateral_triangle": self = .triangle
+        case "line": self = .vertline
+        default: self.init(rawValue: n)
+        }
+    }
+
+    /// Marks made of lines through the whole tile (drawn with the mark's stroke, never filled).
+    public var isHatch: Bool {
+        switch self {
+        case .horline, .vertline, .slash, .backslash, .plus, .times: true
+        default: false
+        }
+    }
 }
 
 public struct Mark: Sendable, Equatable {
     public var shape: MarkShape
+    /// A character of a font drawn as the mark instead of the shape (SE's Mark with a font OnlineResource and a
+    /// MarkIndex, as QGIS exports its font markers; GeoServer's `ttf://Family#0x41`).
+    public var glyph: FontGlyph?
     public var fill: Fill?
     public var stroke: Stroke?
-    public init(shape: MarkShape = .square, fill: Fill? = Fill(), stroke: Stroke? = Stroke()) {
-        self.shape = shape; self.fill = fill; self.stroke = stroke
+    public init(shape: MarkShape = .square, glyph: FontGlyph? = nil, fill: Fill? = Fill(), stroke: Stroke? = Stroke()) {
+        self.shape = shape; self.glyph = glyph; self.fill = fill; self.stroke = stroke
     }
 }
 
-/// A PNG file from the styles directory (never fetched from the network).
+public struct FontGlyph: Sendable, Equatable {
+    public var family: String
+    public var character: String
+    public init(family: String, character: String) { self.family = family; self.character = character }
+
+    /// `ttf://Family#0x41` (GeoServer's WellKnownName), or a font link `ttf://Family` with the character's code.
+    public init?(link: String, code: Int? = nil) {
+        guard link.lowercased().hasPrefix("ttf://") else { return nil }
+        let rest = link.dropFirst(6)
+        let parts = rest.split(separator: "#", maxSplits: 1)
+        guard let family = parts.first.map(String.init), !family.isEmpty else { return nil }
+        var c = code
+        if c == nil, parts.count == 2 {
+            let n = parts[1].lowercased()
+            c = n.hasPrefix("0x") ? Int(n.dropFirst(2), radix: 16) : Int(n)
+        }
+        guard let c, c > 0, let scalar = Unicode.Scalar(c) else { return nil }
+        self.family = family; character = String(Character(scalar))
+    }
+}
+
+/// A PNG or SVG file from the styles directory (never fetched from the network).
 public struct ExternalGraphic: Sendable, Equatable {
     public var path: String
+    /// `image/png` or `image/svg+xml`.
     public var format: String
-    public init(path: String, format: String) { self.path = path; self.format = format }
+    /// QGIS's SVG parameters from the link's query (`fill`, `outline`, `outline-width`, …): they replace the
+    /// `param(name)` values of the SVG's attributes.
+    public var parameters: [String: String]
+    public init(path: String, format: String, parameters: [String: String] = [:]) {
+        self.path = path; self.format = format; self.parameters = parameters
+    }
+
+    public var isSVG: Bool { format.hasPrefix("image/svg") }
 }
 
 public struct Graphic: Sendable, Equatable {
@@ -195,6 +276,9 @@ public struct Graphic: Sendable, Equatable {
     public var opacity: Double
     /// Degrees clockwise.
     public var rotation: Double
+    /// The attribute holding the rotation (degrees clockwise) when it comes from the feature; `rotation` is then
+    /// the value for features without it.
+    public var rotationProperty: String?
     public var displacement: (x: Double, y: Double)
     public var anchor: (x: Double, y: Double)
 
@@ -206,24 +290,55 @@ public struct Graphic: Sendable, Equatable {
 
     public static func == (a: Graphic, b: Graphic) -> Bool {
         a.mark == b.mark && a.external == b.external && a.size == b.size && a.opacity == b.opacity && a.rotation == b.rotation
-            && a.displacement == b.displacement && a.anchor == b.anchor
+            && a.rotationProperty == b.rotationProperty && a.displacement == b.displacement && a.anchor == b.anchor
     }
 }
 
 public struct PolygonSymbolizer: Sendable, Equatable {
     public var fill: Fill?
     public var stroke: Stroke?
-    public init(fill: Fill? = Fill(), stroke: Stroke? = nil) { self.fill = fill; self.stroke = stroke }
+    public var uom: SizeUnit
+    /// Room around the graphic of a GraphicFill, in pixels, as GeoServer's `graphic-margin` vendor option gives
+    /// it (top, right, bottom, left), or from QGIS's `distance` between the points of a point pattern fill.
+    public var graphicMargin: GraphicMargin
+    public init(fill: Fill? = Fill(), stroke: Stroke? = nil, uom: SizeUnit = .pixel, graphicMargin: GraphicMargin = GraphicMargin()) {
+        self.fill = fill; self.stroke = stroke; self.uom = uom; self.graphicMargin = graphicMargin
+    }
+}
+
+public struct GraphicMargin: Sendable, Equatable {
+    public var top = 0.0, right = 0.0, bottom = 0.0, left = 0.0
+    public init(top: Double = 0, right: Double = 0, bottom: Double = 0, left: Double = 0) {
+        self.top = top; self.right = right; self.bottom = bottom; self.left = left
+    }
 }
 
 public struct LineSymbolizer: Sendable, Equatable {
     public var stroke: Stroke
-    public init(stroke: Stroke = Stroke()) { self.stroke = stroke }
+    public var uom: SizeUnit
+    /// Pixels to the left of the line's direction (negative: to the right), as SE and GeoServer read it.
+    public var perpendicularOffset: Double
+    /// Where a GraphicStroke's graphics go, and whether they turn with the line (QGIS's `placement` and
+    /// `rotateMarker` vendor options of its marker lines).
+    public var graphicPlacement: GraphicStrokePlacement
+    public var rotatesGraphics: Bool
+    public init(stroke: Stroke = Stroke(), uom: SizeUnit = .pixel, perpendicularOffset: Double = 0,
+                graphicPlacement: GraphicStrokePlacement = .repeated, rotatesGraphics: Bool = true) {
+        self.stroke = stroke; self.uom = uom; self.perpendicularOffset = perpendicularOffset
+        self.graphicPlacement = graphicPlacement; self.rotatesGraphics = rotatesGraphics
+    }
+}
+
+/// QGIS's marker line placements as it exports them (`placement` vendor option): along the whole line (SE's
+/// own GraphicStroke), or on its vertices, its first or last point, or its middle.
+public enum GraphicStrokePlacement: String, Sendable {
+    case repeated, points, firstPoint, lastPoint, centralPoint
 }
 
 public struct PointSymbolizer: Sendable, Equatable {
     public var graphic: Graphic
-    public init(graphic: Graphic = Graphic()) { self.graphic = graphic }
+    public var uom: SizeUnit
+    public init(graphic: Graphic = Graphic(), uom: SizeUnit = .pixel) { self.graphic = graphic; self.uom = uom }
 }
 
 /// Label text: literal pieces and attribute values, concatenated.
@@ -261,10 +376,15 @@ public struct TextSymbolizer: Sendable, Equatable {
     public var fill: Colour
     public var halo: Halo?
     public var placement: LabelPlacement
+    public var uom: SizeUnit
+    /// GeoServer's vendor options (`followLine`, `maxDisplacement`, `spaceAround`, …) by name.
+    public var vendorOptions: [String: String]
 
     public init(label: [LabelPart], font: Font = Font(), fill: Colour = .black, halo: Halo? = nil,
-                placement: LabelPlacement = .point(anchorX: 0.5, anchorY: 0.5, dx: 0, dy: 0, rotation: 0)) {
+                placement: LabelPlacement = .point(anchorX: 0.5, anchorY: 0.5, dx: 0, dy: 0, rotation: 0),
+                uom: SizeUnit = .pixel, vendorOptions: [String: String] = [:]) {
         self.label = label; self.font = font; self.fill = fill; self.halo = halo; self.placement = placement
+        self.uom = uom; self.vendorOptions = vendorOptions
     }
 
     /// The attributes the label reads.
@@ -276,8 +396,11 @@ public struct TextSymbolizer: Sendable, Equatable {
 extension Symbolizer {
     /// The attributes this symbolizer reads.
     public var properties: [String] {
-        if case .text(let t) = self { return t.properties }
-        return []
+        switch self {
+        case .text(let t): return t.properties
+        case .point(let p): return p.graphic.rotationProperty.map { [$0] } ?? []
+        default: return []
+        }
     }
 }
 
@@ -290,11 +413,15 @@ extension UserStyle {
     /// features this far around the view, no further.
     public func reachPixels(atScale scale: Double) -> Double {
         var reach = 1.0
+        // Ground sizes (uom) at this scale, through OGC's standard 0.28 mm pixel.
+        let metresPerPixel = scale * 0.00028
         for r in rules where r.applies(atScale: scale) {
             for s in r.symbolizers {
-                switch s {
+                switch s.inPixels(metresPerPixel: metresPerPixel) {
                 case .polygon(let p): reach = max(reach, (p.stroke?.width ?? 0) * 2 + 1)
-                case .line(let l): reach = max(reach, l.stroke.width * 2 + 1)
+                case .line(let l):
+                    let graphic = l.stroke.graphicStroke.map { $0.graphic.size ?? 16 } ?? 0
+                    reach = max(reach, max(l.stroke.width * 2, graphic) + abs(l.perpendicularOffset) + 1)
                 case .point, .text: return Self.symbolReachPixels
                 }
             }

@@ -38,6 +38,14 @@ struct CheckConfig: AsyncParsableCommand {
             print("store \(snap.storedData[id]?.name ?? id): \(up) of \(targets.count - 1) read replicas up: " + each.joined(separator: ", "))
         }
         for issue in snap.issues { print("error: \(issue.file): \(issue.path): \(issue.message)") }
+        // Not errors: the style serves, drawing less than it says.
+        let styles = PasserelleApp.styleReport(of: snap)
+        for (style, warnings) in styles.warnings.sorted(by: { $0.key < $1.key }) {
+            for w in warnings { print("warning: style \(style): \(w)") }
+        }
+        for (style, notes) in styles.notes.sorted(by: { $0.key < $1.key }) {
+            for n in notes { print("note: style \(style): \(n)") }
+        }
         print("\(snap.endpoints.count) endpoints, \(snap.storedData.count) stored data, \(snap.configurations.count) configurations, "
               + "\(snap.offerings.count) offerings, \(snap.keys.keys.count) keys; \(snap.issues.count) errors")
         if !snap.issues.isEmpty { throw ExitCode(1) }

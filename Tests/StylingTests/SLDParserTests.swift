@@ -64,7 +64,8 @@ import Testing
         guard case .polygon(let p) = syms[0], case .point(let pt) = syms[1], case .text(let t) = syms[2] else {
             Issue.record("symbolizers \(syms)"); return
         }
-        #expect(p.fill?.graphicFill?.mark?.shape == .x && p.fill?.graphicFill?.size == 8)
+        // A stroke-only x in a GraphicFill is QGIS's diagonal cross brush: a times hatch.
+        #expect(p.fill?.graphicFill?.mark?.shape == .times && p.fill?.graphicFill?.size == 8)
         #expect(pt.graphic.mark?.shape == .star && pt.graphic.size == 12 && pt.graphic.rotation == 45)
         #expect(t.font.bold && t.font.italic)
         #expect(t.placement == .point(anchorX: 0, anchorY: 1, dx: 3, dy: -2, rotation: 10))
@@ -77,23 +78,44 @@ import Testing
         let xml = """
         <StyledLayerDescriptor version="1.0.0" xmlns="http://www.opengis.net/sld" xmlns:ogc="http://www.opengis.net/ogc" xmlns:xlink="http://www.w3.org/1999/xlink">
           <NamedLayer><Name>t</Name><UserStyle><FeatureTypeStyle><Rule>
-            <LineSymbolizer><Stroke><GraphicStroke><Graphic><Mark/></Graphic></GraphicStroke>
+            <LineSymbolizer><Stroke><GraphicFill><Graphic><Mark/></Graphic></GraphicFill>
               <CssParameter name="stroke"><ogc:Function name="env"><ogc:Literal>c</ogc:Literal></ogc:Function></CssParameter></Stroke>
               <PerpendicularOffset>3</PerpendicularOffset></LineSymbolizer>
             <RasterSymbolizer/>
             <PointSymbolizer><Graphic><ExternalGraphic><OnlineResource xlink:href="http://evil.example/x.png"/><Format>image/png</Format></ExternalGraphic></Graphic></PointSymbolizer>
-            <PointSymbolizer><Graphic><Mark><WellKnownName>shape://vertline</WellKnownName></Mark></Graphic></PointSymbolizer>
+            <PointSymbolizer><Graphic><Mark><WellKnownName>shape://oarrow</WellKnownName></Mark></Graphic></PointSymbolizer>
           </Rule></FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>
         """
         var parser = SLDParser(graphicsDirectory: "/styles")
         _ = try parser.parse(Array(xml.utf8))
         let w = parser.warnings.joined(separator: "\n")
-        #expect(w.contains("GraphicStroke"))
+        #expect(w.contains("Stroke GraphicFill"))
         #expect(w.contains("Function"))
-        #expect(w.contains("PerpendicularOffset"))
+        #expect(!w.contains("PerpendicularOffset"), "drawn: no warning")
         #expect(w.contains("RasterSymbolizer"))
         #expect(w.contains("http://evil.example/x.png"))
-        #expect(w.contains("shape://vertline"))
+        #expect(w.contains("shape://oarrow"))
+    }
+
+    @Test func valuesWithLineBreaksAroundThem() throws {
+        // As QGIS indents them: the line breaks around a value or its ogc:Literal are not part of it.
+        let xml = """
+        <StyledLayerDescriptor version="1.1.0" xmlns="http://www.opengis.net/sld" xmlns:se="http://www.opengis.net/se" xmlns:ogc="http://www.opengis.net/ogc">
+          <NamedLayer><se:Name>t</se:Name><UserStyle><se:FeatureTypeStyle><se:Rule>
+            <se:LineSymbolizer><se:Stroke><se:GraphicStroke><se:Graphic><se:Size>9</se:Size></se:Graphic>
+              <se:Gap>
+                <ogc:Literal>29</ogc:Literal>
+              </se:Gap></se:GraphicStroke>
+              <se:SvgParameter name="stroke">
+                #FF0000
+              </se:SvgParameter></se:Stroke></se:LineSymbolizer>
+          </se:Rule></se:FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>
+        """
+        var parser = SLDParser()
+        let sld = try parser.parse(Array(xml.utf8))
+        #expect(parser.warnings.isEmpty, "\(parser.warnings)")
+        guard case .line(let l) = sld.layers[0].defaultStyle?.rules[0].symbolizers[0] else { Issue.record("no line"); return }
+        #expect(l.stroke.graphicStroke?.gap == 29 && l.stroke.colour == Colour(r: 255, g: 0, b: 0))
     }
 
     @Test func badDocumentsAreRefused() {
