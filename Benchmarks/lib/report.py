@@ -93,6 +93,11 @@ ROK4_RPS = {"EPSG:3857": (277, 299), "EPSG:4326": (96, 104)}
 def target_row(case, label, what, value, goal, ok):
     summary.append(f"| {label} | {what} | {value} | {goal} | {'**met**' if ok else ('**missed**' if ok is False else 'not measured')} |")
 
+def labels_kept(img):
+    """The vector map draws at least 80 % of MapServer's label (dark) pixels and names: a faster image is not a
+    poorer one (issue 18)."""
+    return all(v is None or v[0] >= 0.8 * v[1] for v in (img.get("dark_pixels"), img.get("labels")))
+
 per_case = []
 for name, c in cases.items():
     peer = "nginx" if c["kind"] == "tiles" else "mapserver"
@@ -102,7 +107,7 @@ for name, c in cases.items():
     p_ok = probe_ok(name, "passerelle")
     if c["kind"] == "wms":
         img = check["images"].get(name, {})
-        equivalent = img.get("blocks_differing_pct") is not None and img["blocks_differing_pct"] <= 5
+        equivalent = img.get("blocks_differing_pct") is not None and img["blocks_differing_pct"] <= 5 and labels_kept(img)
         ok = None if pr is None or not p_ok else (pr >= 1.5 and equivalent)
         target_row(name, c["label"], "req/s Passerelle / MapServer (equivalent image)",
                    fmt_ratio(pr) + ("" if equivalent else " (images not equivalent)"), "≥ 1.5×", ok)
@@ -215,16 +220,21 @@ w("")
 w("WMS: the first GetMap of each scale, fetched from both servers and compared pixel by pixel after compositing "
   "over white (a pixel differs when a channel differs by more than 48 of 255) and by 8×8 blocks (a block differs "
   "when its mean colour differs by more than 24 in a channel: antialiasing and half-pixel shifts of the 0.8 px "
-  "strokes average out, a missing or extra feature does not). Equivalent: at most 5 % of the blocks differ.")
+  "strokes average out, a missing or extra feature does not). Equivalent: at most 5 % of the blocks differ, and for "
+  "the vector maps Passerelle draws at least 80 % of MapServer's label pixels (dark: every channel below 150; the "
+  "styles' fills and strokes are all lighter) and at least 80 % of its names (groups of dark pixels) over the "
+  "first GetMaps of the scale.")
 w("")
-w("| case | PNG bytes Passerelle / MapServer | pixels differing | 8×8 blocks differing | white pixels P / M | mean RGB P / M | |")
-w("| --- | --- | --- | --- | --- | --- | --- |")
+w("| case | PNG bytes Passerelle / MapServer | pixels differing | 8×8 blocks differing | label pixels P / M | names P / M | white pixels P / M | mean RGB P / M | |")
+w("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for name, r in check["images"].items():
     if "pixels_differing_pct" in r:
+        dark = r.get("dark_pixels")
+        labels = f"{dark[0]:,} / {dark[1]:,} ({dark[0] / max(1, dark[1]):.2f}×)" if dark else "–"
         w(f"| {name} | {r['bytes'][0]:,} / {r['bytes'][1]:,} | {r['pixels_differing_pct']} % | {r['blocks_differing_pct']} % | "
-          f"{r['white_pct'][0]} % / {r['white_pct'][1]} % | {r['mean_rgb'][0]} / {r['mean_rgb'][1]} | |")
+          f"{labels} | {' / '.join(map(str, r['labels'])) if r.get('labels') else '–'} | {r['white_pct'][0]} % / {r['white_pct'][1]} % | {r['mean_rgb'][0]} / {r['mean_rgb'][1]} | |")
     else:
-        w(f"| {name} | {r['bytes'][0]:,} / {r['bytes'][1]:,} | – | – | – | – | {r.get('error', '')} |")
+        w(f"| {name} | {r['bytes'][0]:,} / {r['bytes'][1]:,} | – | – | – | – | – | – | {r.get('error', '')} |")
 w("")
 imgdir = os.path.join(os.path.dirname(os.path.abspath(out_path)), "images")
 shown = [n for n in check["images"] if all(os.path.exists(os.path.join(imgdir, f"{n}.{s}.png")) for s in ("passerelle", "mapserver"))]
