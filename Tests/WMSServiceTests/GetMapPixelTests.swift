@@ -101,6 +101,35 @@ import Testing
         #expect(try await darkPixels(true) == 0)
     }
 
+    /// With TILED=true two adjacent tiles draw the labels around their shared edge as one image covering both
+    /// does: each label whole on both sides (a name cut by the edge is not lost on one side), none moved or
+    /// dropped on one side only. Around Lyon at ≈ 1:116 000, where the communes are named. (Without TILED, each
+    /// tile labels its own visible parts: 235 pixels differ near the edge, for 230-odd label pixels.)
+    @Test func tiledLabelsAgreeAcrossTheTileEdge() async throws {
+        let env = try await WMSTestSetup.env()
+        func image(_ west: Double, _ east: Double, width: Int) async throws -> RasterImage {
+            try await WMSTestSetup.image(env, Self.base + "&VERSION=1.1.1&SRS=EPSG:4326&BBOX=\(west),45.70,\(east),45.81&WIDTH=\(width)&HEIGHT=375&TILED=true")
+        }
+        let whole = try await image(4.77, 4.92, width: 512)
+        let left = try await image(4.77, 4.845, width: 256), right = try await image(4.845, 4.92, width: 256)
+        func dark(_ img: RasterImage, _ x: Int, _ y: Int) -> Bool {
+            let c = img.rgba(x, y)
+            return c.r < 60 && c.g < 60 && c.b < 60 && c.a > 200
+        }
+        var inWhole = 0, differing = 0, onTheEdge = 0
+        for y in 0..<375 {
+            for x in 256 - 48..<256 + 48 {
+                let a = dark(whole, x, y), b = x < 256 ? dark(left, x, y) : dark(right, x - 256, y)
+                if a { inWhole += 1 }
+                if a != b { differing += 1 }
+                if a && (x == 255 || x == 256) { onTheEdge += 1 }
+            }
+        }
+        #expect(inWhole > 40, "no label near the tiles' shared edge: the test shows nothing")
+        #expect(onTheEdge > 0, "no label crosses the shared edge: the test shows nothing")
+        #expect(differing <= inWhole / 20, "\(differing) of \(inWhole) label pixels differ between the tiles and the whole image")
+    }
+
     @Test func strokeIsOnTheBorder() async throws {
         let env = try await WMSTestSetup.env()
         let sld = """
