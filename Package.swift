@@ -134,7 +134,8 @@ let package = Package(
         .executableTarget(name: "passerelle-fuzz", dependencies: ["OGCCore", "Filters", "Styling"]),
 
         // Tests
-        .testTarget(name: "OGCCoreTests", dependencies: ["OGCCore", "SafeXML"]),
+        .testTarget(name: "OGCCoreTests", dependencies: ["OGCCore"]),
+        .testTarget(name: "SafeXMLTests", dependencies: ["SafeXML", "OGCCore"]),
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
         .testTarget(name: "FiltersTests", dependencies: ["Filters"]),
@@ -143,7 +144,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage"]),
         .testTarget(name: "PyramidWriterTests", dependencies: ["PyramidWriter", "Processing", "TileStore", "Config", "ImageCodec", "CGDAL"]),
-        .testTarget(name: "StylingTests", dependencies: ["Styling", "Rendering"]),
+        .testTarget(name: "StylingTests", dependencies: ["Styling"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Styling", "OGCCore", "Filters", "Geo", "ImageCodec", "CCairo"]),
         .testTarget(name: "VectorDataTests", dependencies: ["VectorData"]),
         .testTarget(name: "WFSServiceTests", dependencies: ["WFSService", "VectorData", "Config", "ServiceKit", "SafeXML", "Geo"]),
         .testTarget(name: "WMSServiceTests", dependencies: ["WMSService", "VectorData", "Config", "ServiceKit", "ImageCodec", "Geo", "TileStore"]),

@@ -24,7 +24,7 @@ import Testing
         let img = sample()
         let bytes = try ImageEncoder.encode(img, as: .png)
         #expect(Array(bytes.prefix(4)) == [137, 80, 78, 71])
-        let back = try #require(TestImageDecoder.decode(bytes))
+        let back = try #require(decodedRGBA(bytes))
         #expect(back == img)
     }
 
@@ -46,7 +46,7 @@ import Testing
                     }
                 }
             }
-            let back = try #require(TestImageDecoder.decode(try ImageEncoder.encode(img, as: .png)))
+            let back = try #require(decodedRGBA(try ImageEncoder.encode(img, as: .png)))
             #expect(back == img.toRGBA(), "width \(width)")
         }
     }
@@ -61,28 +61,28 @@ import Testing
         } }
         let bytes = try ImageEncoder.encode(img, as: .png)
         #expect(bytes[25] == 3, "colour type 3: paletted")
-        #expect(try #require(TestImageDecoder.decode(bytes)) == img.toRGBA())
+        #expect(try #require(decodedRGBA(bytes)) == img.toRGBA())
         // With an alpha channel too.
         var rgba = img.toRGBA()
         for i in 0..<64 { rgba.pixels[i * 4 + 3] = 0 }
         let b2 = try ImageEncoder.encode(rgba, as: .png)
         #expect(b2[25] == 3)
-        let back = try #require(TestImageDecoder.decode(b2))
+        let back = try #require(decodedRGBA(b2))
         #expect(back.pixel(10, 0).last == 0 && back.pixel(70, 0) == rgba.pixel(70, 0))
         // More than 256 colours: truecolour.
         var many = img
         for i in 0..<(128 * 64) { many.pixels[i * 3] = UInt8(i % 251); many.pixels[i * 3 + 1] = UInt8(i / 251 % 256) }
         let b3 = try ImageEncoder.encode(many, as: .png)
         #expect(b3[25] == 2, "colour type 2: RGB")
-        #expect(try #require(TestImageDecoder.decode(b3)) == many.toRGBA())
+        #expect(try #require(decodedRGBA(b3)) == many.toRGBA())
     }
 
     @Test func pngOfRGBAndGray() throws {
         let rgb = RasterImage(width: 5, height: 3, channels: 3, fill: [10, 20, 30])
-        let back = try #require(TestImageDecoder.decode(try ImageEncoder.encode(rgb, as: .png)))
+        let back = try #require(decodedRGBA(try ImageEncoder.encode(rgb, as: .png)))
         #expect(Array(back.pixel(4, 2)) == [10, 20, 30, 255])
         let gray = RasterImage(width: 5, height: 3, channels: 1, fill: [77])
-        let g = try #require(TestImageDecoder.decode(try ImageEncoder.encode(gray, as: .png)))
+        let g = try #require(decodedRGBA(try ImageEncoder.encode(gray, as: .png)))
         #expect(Array(g.pixel(0, 0)) == [77, 77, 77, 255])
     }
 
@@ -94,7 +94,7 @@ import Testing
         for x in 32..<64 { let o = (10 * 64 + x) * 4; img.pixels[o + 3] = 0; img.pixels[o] = 0; img.pixels[o + 1] = 0; img.pixels[o + 2] = 0 }
         let bytes = try ImageEncoder.encode(img, as: .png8)
         #expect(bytes[25] == 3, "colour type 3: paletted")
-        let back = try #require(TestImageDecoder.decode(bytes))
+        let back = try #require(decodedRGBA(bytes))
         #expect(back == img)
     }
 
@@ -107,7 +107,7 @@ import Testing
         img.pixels[3] = 0   // one transparent pixel
         let bytes = try ImageEncoder.encode(img, as: .png8)
         #expect(bytes[25] == 3)
-        let back = try #require(TestImageDecoder.decode(bytes))
+        let back = try #require(decodedRGBA(bytes))
         #expect(back.pixel(0, 0).last == 0)
         var worst = 0
         for i in 1..<(256 * 256) {
@@ -120,7 +120,7 @@ import Testing
     @Test func jpegFlattensOntoBackground() throws {
         let bytes = try ImageEncoder.encode(sample(), as: .jpeg, options: .init(background: (255, 255, 255)))
         #expect(Array(bytes.prefix(2)) == [0xFF, 0xD8])
-        let back = try #require(TestImageDecoder.decode(bytes))
+        let back = try #require(decodedRGBA(bytes))
         let red = back.pixel(8, 30), empty = back.pixel(60, 5)
         #expect(abs(Int(red[red.startIndex]) - 220) < 12 && red[red.startIndex + 1] < 40)
         #expect(empty.allSatisfy { $0 > 240 })
@@ -130,7 +130,12 @@ import Testing
         guard ImageEncoder.availableFormats.contains(.webp) else { return }
         let bytes = try ImageEncoder.encode(sample(), as: .webp)
         #expect(String(decoding: bytes[8..<12], as: UTF8.self) == "WEBP")
-        let back = try #require(TestImageDecoder.decode(bytes))
+        let back = try #require(decodedRGBA(bytes))
         #expect(back.width == 64 && back.height == 48)
     }
+}
+
+/// The pixels of encoded PNG/JPEG/WebP bytes, as RGBA.
+func decodedRGBA(_ bytes: [UInt8]) -> RasterImage? {
+    (try? ImageDecoder.decode(bytes))?.toRGBA()
 }
