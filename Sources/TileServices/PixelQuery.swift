@@ -12,7 +12,7 @@ enum PixelQuery {
     static func values(_ layer: TileLayer, level: LayerLevel, col: Int, row: Int, x: Int, y: Int,
                        _ context: ServiceContext) async throws -> [Int] {
         let nodata = layer.raster?.nodata ?? []
-        guard let tile = try await readTile(level, col: col, row: row, layer: layer.name, context) else { return nodata }
+        guard let tile = try await level.reader.tile(level: level.level.id, col: col, row: row) else { return nodata }
         let bytes = tile.bytes
         let image = try await NIOThreadPool.singleton.runIfActive { () throws -> RasterImage in
             try ImageDecoder.decode(bytes.readableBytesView)

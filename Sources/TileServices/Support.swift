@@ -53,31 +53,6 @@ extension TileLayerResolver {
     public func layer(named name: String, _ context: ServiceContext, among published: [Published]? = nil) async throws -> TileLayer? {
         let published = published ?? context.layers, snapshot = context.snapshot
         if let hit = recentlyResolved(named: name, in: published, snapshot: snapshot) { return hit }
-        do {
-            return try await NIOThreadPool.singleton.runIfActive { try self.layer(named: name, in: published, snapshot: snapshot) }
-        } catch let e as TileStoreError {
-            context.logger.error("layer \(name): \(e)")
-            if case .unavailable = e { throw OGCError.storageUnavailable }
-            throw OGCError(.noApplicableCode, "The layer \(name) cannot be read")
-        }
-    }
-}
-
-/// Reads a tile; a corrupt slab is a server error for this tile only.
-func readTile(_ level: LayerLevel, col: Int, row: Int, layer: String, _ context: ServiceContext) async throws -> TileData? {
-    do {
-        return try await level.reader.tile(level: level.level.id, col: col, row: row)
-    } catch let e as TileStoreError {
-        context.logger.error("layer \(layer) tile \(level.level.id)/\(col)/\(row): \(e)")
-        if case .unavailable = e { throw OGCError.storageUnavailable }
-        throw OGCError(.noApplicableCode, "The tile cannot be read")
-    }
-}
-
-extension OGCError {
-    /// The pyramid storage does not answer now (object store down or slow): 503, worth trying again. Says
-    /// nothing of where the storage is (bucket, key, endpoint): that goes to the log.
-    public static var storageUnavailable: OGCError {
-        OGCError(.serviceUnavailable, "The tile storage is unavailable: try again shortly")
+        return try await NIOThreadPool.singleton.runIfActive { try self.layer(named: name, in: published, snapshot: snapshot) }
     }
 }

@@ -68,7 +68,7 @@ public final class TMSService: OGCService {
         guard level.matrix.contains(col: x, row: y) else {
             throw OGCError(.tileOutOfRange, "Tile \(segs[1])/\(x)/\(y) is outside the tile matrix", status: 400)
         }
-        guard let data = try await readTile(level, col: x, row: y, layer: l.name, context) else {
+        guard let data = try await level.reader.tile(level: level.level.id, col: x, row: y) else {
             return MissingTile.response(l, level, request: request, maxAge: tileMaxAge)
         }
         return TileHTTP.response(data, contentType: l.format.mimeType, request: request, maxAge: tileMaxAge)

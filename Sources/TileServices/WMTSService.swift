@@ -129,7 +129,7 @@ public final class WMTSService: OGCService {
     }
 
     private func tile(_ t: TileRequest, _ request: OGCRequest, _ context: ServiceContext) async throws -> Response {
-        guard let data = try await readTile(t.level, col: t.col, row: t.row, layer: t.layer.name, context) else {
+        guard let data = try await t.level.reader.tile(level: t.level.level.id, col: t.col, row: t.row) else {
             return MissingTile.response(t.layer, t.level, request: request, maxAge: tileMaxAge)
         }
         return TileHTTP.response(data, contentType: t.layer.format.mimeType, request: request, maxAge: tileMaxAge)

@@ -41,6 +41,8 @@ final class SchemaCache: Sendable {
                 table = try await source.schema(of: type.table)
             } catch let e as OGCError {
                 throw e
+            } catch let e as any OGCErrorConvertible {
+                throw e   // the dispatcher's mapping: an unreachable store is a 503
             } catch {
                 throw OGCError(.noApplicableCode, "The data of \(type.qualifiedName) is not available")
             }

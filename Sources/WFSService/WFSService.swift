@@ -119,28 +119,24 @@ public struct WFSService: OGCService {
 
     /// The vector source of a type's stored data; failures to reach it are the server's, not the client's.
     func source(for type: FeatureType) async throws -> any VectorSource {
-        do {
-            return try await sources.source(for: type.storedData)
-        } catch let e as OGCError {
-            throw e
-        } catch let e as any OGCErrorConvertible {
-            throw e.ogcError
-        } catch {
-            throw OGCError(.operationProcessingFailed, "The data of \(type.qualifiedName) is not available", status: 503)
+        try await dataCall(otherwise: OGCError(.operationProcessingFailed, "The data of \(type.qualifiedName) is not available", status: 503)) {
+            try await sources.source(for: type.storedData)
         }
     }
 
-    /// Runs a data call: client errors pass through, store failures become the OGC exception they map to
-    /// (an unreachable store is a 503); details go to the log, not to the client.
-    func dataCall<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    /// Runs a data call: client errors and store failures pass through (the dispatcher logs a store failure and
+    /// answers the OGC exception it maps itself to: an unreachable store is a 503); any other failure becomes
+    /// `otherwise`, an operation that could not be processed rather than an internal error.
+    func dataCall<T: Sendable>(otherwise: @autoclosure () -> OGCError = OGCError(.operationProcessingFailed, "The query could not be processed"),
+                               _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let e as OGCError {
             throw e
         } catch let e as any OGCErrorConvertible {
-            throw e.ogcError
+            throw e
         } catch {
-            throw OGCError(.operationProcessingFailed, "The query could not be processed")
+            throw otherwise()
         }
     }
 }

@@ -53,18 +53,11 @@ public final class WebMapService: OGCService {
             default:
                 throw OGCError(.operationNotSupported, locator: "REQUEST", "Request \(op) is not supported by this WMS")
             }
-        } catch let e as OGCError {
-            throw e
         } catch is RenderPool.QueueFull {
             throw OGCError(.serviceUnavailable, "The server is busy drawing other maps: try again shortly")
-        } catch let e as VectorDataError {
-            context.logger.error("WMS data error: \(e)")
-            throw e.ogcError
-        } catch let e as TileStoreError {
-            context.logger.error("WMS pyramid error: \(e)")
-            if case .unavailable = e { throw OGCError.storageUnavailable }
-            throw OGCError(.noApplicableCode, "The pyramid of a layer cannot be read")
         }
+        // Store errors (VectorDataError, TileStoreError) go on to the dispatcher, which logs them and answers the
+        // OGC exception each maps itself to (OGCErrorConvertible).
     }
 
     /// VERSION is mandatory in GetMap and GetFeatureInfo (WMS 1.3.0 §6.9.2, Annex E; WMTVER in 1.0).
